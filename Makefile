@@ -1,0 +1,69 @@
+# Entry points. `make lab` and `make test` are the README's quick start.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Molecule scenarios and tests read these to find the collection and the lab.
+export CLOUDSTACK_INFRA_ROOT := $(CURDIR)
+
+# Each mk/*.mk fragment adds its own targets and appends what `make test`
+# must run to TEST_TARGETS (ordered by the fragment's file name).
+TEST_TARGETS :=
+
+.PHONY: help setup lint ansible-lint sanity unit bench validate test clean
+
+help:
+	@echo "make setup     create .venv from requirements.txt (pinned)"
+	@echo "make lab       build the local lab and converge site.yml on it"
+	@echo "make lab-down  remove everything the lab made"
+	@echo "make test      everything CI runs (lint, sanity, unit, molecule)"
+	@echo "make lint      ansible-lint --profile production"
+	@echo "make sanity    ansible-test sanity on a copy of the collection"
+	@echo "make unit      pytest unit tests"
+	@echo "make bench     validator timings (engine and playbook)"
+	@echo "make validate  playbooks/validate.yml on INVENTORY (default inventories/lab)"
+
+$(VENV)/.stamp: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.stamp
+
+lint: setup ansible-lint
+
+ansible-lint: setup
+	ansible-lint --profile production
+
+SANITY_DIR := $(CURDIR)/.cache/sanity/ansible_collections/cloudstack/infra
+sanity: setup
+	rm -rf $(CURDIR)/.cache/sanity && mkdir -p $(SANITY_DIR)
+	git ls-files -z --cached --others --exclude-standard \
+	  | grep -zv '^collections/ansible_collections/' \
+	  | xargs -0 cp --parents -d -t $(SANITY_DIR)
+	cd $(SANITY_DIR) && git init -q && git add -A \
+	  && ansible-test sanity --local --python 3.11 --color no
+
+unit: setup
+	pytest -q tests/unit
+
+bench: setup
+	python tests/bench/bench.py
+
+INVENTORY ?= inventories/lab
+validate: setup
+	ansible-playbook playbooks/validate.yml -i $(INVENTORY)
+
+-include $(sort $(wildcard mk/*.mk))
+
+test: setup lint sanity unit $(TEST_TARGETS)
+	@echo "make test: all passed"
+
+clean:
+	rm -rf .cache
