@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: CloudStack infra collection maintainers
+# Apache License 2.0 (see galaxy.yml)
+"""Filters of the database tier: database_plan and database_properties.
+
+Documentation: database_plan.yml and database_properties.yml beside this file.
+The logic is plain Python in plugins/module_utils/database_plan.py.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_native
+from ansible_collections.cloudstack.infra.plugins.module_utils.database_plan import (
+    CONNECTIONS_PER_MANAGEMENT_SERVER,
+    REPLICAS_KEY_SINCE_DEFAULT,
+    format_errors,
+    plan_database,
+    render_db_properties,
+)
+
+# Host variables the plan reads (hostvars are templated lazily: read only these).
+_HOST_KEYS = ("cloudstack_management_address", "cloudstack_site", "database_server_id")
+
+
+def _plain_hostvars(hostvars, names):
+    out = {}
+    for name in names:
+        try:
+            hv = hostvars[name]
+        except KeyError:
+            out[name] = {}
+            continue
+        out[name] = {key: hv.get(key) for key in _HOST_KEYS if key in hv}
+    return out
+
+
+def database_plan(hostvars, groups, secrets=None, max_connections=None,
+                  connections_per_management_server=CONNECTIONS_PER_MANAGEMENT_SERVER,
+                  dr=False):
+    if not isinstance(groups, Mapping):
+        raise AnsibleFilterError("database_plan: groups must be a mapping (pass `groups`)")
+    if secrets is not None and not isinstance(secrets, Mapping):
+        raise AnsibleFilterError("database_plan: secrets must be a mapping of name to value")
+    names = set()
+    for group in ("cloudstack_db_primary", "cloudstack_db_replicas", "cloudstack_management"):
+        names.update(groups.get(group) or [])
+    try:
+        plain_groups = {k: list(groups.get(k) or []) for k in
+                        ("cloudstack_db_primary", "cloudstack_db_replicas", "cloudstack_management")}
+        result = plan_database(plain_groups, _plain_hostvars(hostvars, sorted(names)),
+                               secrets=dict(secrets) if secrets is not None else None,
+                               max_connections=max_connections,
+                               connections_per_management_server=int(connections_per_management_server),
+                               dr=bool(dr))
+    except Exception as exc:  # pragma: no cover - reported to the user
+        raise AnsibleFilterError("database_plan: %s" % to_native(exc))
+    result["messages"] = format_errors(result["errors"])
+    return result
+
+
+def database_properties(primary_address, replica_addresses, cloudstack_version,
+                        since=REPLICAS_KEY_SINCE_DEFAULT):
+    try:
+        pairs = render_db_properties(cloudstack_version, primary_address,
+                                     list(replica_addresses or []), since=since)
+    except ValueError as exc:
+        raise AnsibleFilterError(
+            "database_properties: cloudstack_version %r is not a dotted version "
+            "such as '4.20' (%s)" % (cloudstack_version, to_native(exc)))
+    return dict(pairs)
+
+
+class FilterModule(object):
+    """Database tier filters."""
+
+    def filters(self):
+        return {
+            "database_plan": database_plan,
+            "database_properties": database_properties,
+        }
