@@ -1,0 +1,128 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: CloudStack infra collection maintainers
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: xen_host_param
+short_description: Set map keys of this XenServer host (other-config and similar)
+version_added: 0.1.0
+description:
+  - Reads each key with C(xe host-param-get uuid=<host> param-name=<map> param-key=<key>)
+    and writes the keys that differ with one C(xe host-param-set uuid=<host> <map>:<key>=<value> ...).
+  - The host is the dom0 the module runs on (C(INSTALLATION_UUID) from
+    C(/etc/xensource-inventory)) unless O(uuid) is given.
+  - Used for C(other-config:iscsi_iqn) and for multipathing
+    (C(other-config:multipathing=true), C(other-config:multipathhandle=dmp)).
+  - Proven only against recorded C(xe) output and a stand-in script, not on XenServer.
+options:
+  uuid:
+    description: Host UUID; defaults to this dom0's host.
+    type: str
+  map:
+    description: The map parameter to edit.
+    type: str
+    default: other-config
+  values:
+    description: Keys and values to set (values are compared as strings).
+    type: dict
+    required: true
+  xe:
+    description: Path of the xe CLI.
+    type: path
+    default: /opt/xensource/bin/xe
+  inventory:
+    description: XenServer inventory file that names this host's UUID.
+    type: path
+    default: /etc/xensource-inventory
+author:
+  - CloudStack infra collection maintainers
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: iSCSI initiator name and multipathing
+  cloudstack.infra.xen_host_param:
+    values:
+      iscsi_iqn: iqn.2025-01.lab:xen1
+      multipathing: "true"
+      multipathhandle: dmp
+"""
+
+RETURN = r"""
+uuid:
+  description: The host UUID that was read / written.
+  returned: always
+  type: str
+before:
+  description: The keys' values found (null for an absent key).
+  returned: always
+  type: dict
+after:
+  description: The keys' values after the run.
+  returned: always
+  type: dict
+commands:
+  description: Write commands issued (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
+    Xe, XenCommandError, XenError, ensure_map_keys, read_inventory_uuid)
+
+
+def host_uuid(module):
+    if module.params["uuid"]:
+        return module.params["uuid"]
+    try:
+        with open(module.params["inventory"]) as handle:
+            return read_inventory_uuid(handle.read())
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="cannot read %s (%s): run on a XenServer / XCP-ng dom0 or "
+                             "give uuid" % (module.params["inventory"], exc))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            uuid=dict(type="str"),
+            map=dict(type="str", default="other-config"),
+            values=dict(type="dict", required=True),
+            xe=dict(type="path", default="/opt/xensource/bin/xe"),
+            inventory=dict(type="path", default="/etc/xensource-inventory"),
+        ),
+        supports_check_mode=True,
+    )
+    xe = Xe(module.run_command, binary=module.params["xe"], check_mode=module.check_mode)
+    try:
+        uuid = host_uuid(module)
+        changed, before, after = ensure_map_keys(xe, "host", uuid, module.params["map"],
+                                                 module.params["values"])
+    except (XenCommandError, XenError) as exc:
+        module.fail_json(msg=str(exc))
+    result = dict(changed=changed, uuid=uuid, before=before, after=after,
+                  commands=xe.commands)
+    if module._diff:
+        result["diff"] = {
+            "before": "".join("%s:%s=%s\n" % (module.params["map"], k, before[k])
+                              for k in sorted(before)),
+            "after": "".join("%s:%s=%s\n" % (module.params["map"], k, after[k])
+                             for k in sorted(after)),
+        }
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

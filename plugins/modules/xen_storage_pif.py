@@ -1,0 +1,133 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: CloudStack infra collection maintainers
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: xen_storage_pif
+short_description: Configure a dedicated storage NIC on a XenServer host
+version_added: 0.1.0
+description:
+  - For the PIF of O(device) on this host - refuses a bond member, labels its
+    network O(label) (refusing a label another network already has), gives it
+    a static address (C(xe pif-reconfigure-ip)), sets
+    C(other-config:management_purpose) and C(disallow-unplug=true).
+  - Every value is read first; only differing ones are written.
+  - Proven only against recorded C(xe) output and a stand-in script, not on XenServer.
+options:
+  device:
+    description: The NIC, e.g. C(eth2).
+    type: str
+    required: true
+  label:
+    description: Unique name label of its network (the storage network's name).
+    type: str
+    required: true
+  address:
+    description: IPv4 address on the storage network.
+    type: str
+    required: true
+  netmask:
+    description: Dotted netmask of the storage network.
+    type: str
+    required: true
+  gateway:
+    description: Gateway of the storage network (optional).
+    type: str
+  uuid:
+    description: Host UUID; defaults to this dom0's host.
+    type: str
+  xe:
+    description: Path of the xe CLI.
+    type: path
+    default: /opt/xensource/bin/xe
+  inventory:
+    description: XenServer inventory file that names this host's UUID.
+    type: path
+    default: /etc/xensource-inventory
+author:
+  - CloudStack infra collection maintainers
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: First storage network
+  cloudstack.infra.xen_storage_pif:
+    device: eth2
+    label: storage-a
+    address: 10.20.0.31
+    netmask: 255.255.255.0
+"""
+
+RETURN = r"""
+pif:
+  description: UUID of the PIF.
+  returned: always
+  type: str
+changes:
+  description: What was (or would be) changed - label, ip, management_purpose, disallow-unplug.
+  returned: always
+  type: list
+  elements: str
+commands:
+  description: Write commands issued (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
+    Xe, XenCommandError, XenError, ensure_storage_pif, read_inventory_uuid)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            device=dict(type="str", required=True),
+            label=dict(type="str", required=True),
+            address=dict(type="str", required=True),
+            netmask=dict(type="str", required=True),
+            gateway=dict(type="str"),
+            uuid=dict(type="str"),
+            xe=dict(type="path", default="/opt/xensource/bin/xe"),
+            inventory=dict(type="path", default="/etc/xensource-inventory"),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    xe = Xe(module.run_command, binary=p["xe"], check_mode=module.check_mode)
+    try:
+        uuid = p["uuid"]
+        if not uuid:
+            with open(p["inventory"]) as handle:
+                uuid = read_inventory_uuid(handle.read())
+        result = ensure_storage_pif(xe, uuid, p["device"], p["label"], p["address"],
+                                    p["netmask"], p["gateway"])
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="cannot read %s (%s): run on a XenServer / XCP-ng dom0 or give "
+                             "uuid" % (p["inventory"], exc))
+    except (XenCommandError, XenError) as exc:
+        module.fail_json(msg=str(exc))
+    before = result.pop("before")
+    after = result.pop("after")
+    result["commands"] = xe.commands
+    if module._diff:
+        result["diff"] = {
+            "before": "".join("%s=%s\n" % (k, before[k]) for k in sorted(before)),
+            "after": "".join("%s=%s\n" % (k, after[k]) for k in sorted(after)),
+        }
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
