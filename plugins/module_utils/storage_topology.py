@@ -1,0 +1,526 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, CloudStack infra collection maintainers
+# Apache License 2.0 (see galaxy.yml)
+"""What the storage tier derives from the topology (plain Python).
+
+No Ansible import at module level: the roles call these functions through the
+thin filters in plugins/filter/storage_filters.py, and tests/unit/
+test_storage_topology.py calls them directly.
+
+NFS: which directories this host exports (every primary_storage of type nfs
+and every secondary_storage whose ``server`` is this host, across all zones,
+pods and clusters), to which clients, with which options; whether the
+filesystems under them are big enough (secondary: at least 100 GB or the
+size_gb the topology claims) and not too big (primary: at most 6 TB).
+
+iSCSI: which targets this host serves (primary_storage entries of type iscsi),
+their LUN, portals (one per storage network of the zone) and ACLs (the
+initiator IQNs of the hosts of the clusters that use the LUN); and the
+targetcli commands that turn the saved LIO configuration
+(saveconfig.json) into that state.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+# Seed numbers: "Secondary Storage ... 100GB minimum capacity" (second seed),
+# "Primary storage mountpoints or LUNs should not exceed 6 TB" (first seed).
+SECONDARY_MIN_GB = 100
+PRIMARY_MAX_TB = 6
+GB = 1000 ** 3
+TB = 1000 ** 4
+# Filesystem sizes reported by statfs exclude the filesystem's own metadata
+# (ext4 loses about 1.6 %, xfs about 0.5 % of the device): a filesystem on a
+# 100 GB device is accepted as 100 GB when it reports at least this share.
+FS_OVERHEAD_TOLERANCE = 0.95
+
+NFS_BASE_OPTIONS = ("rw", "no_root_squash", "no_subtree_check")
+FORBIDDEN_CLIENTS = ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "::")
+IQN_RE = re.compile(r"^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*(:[^\s]+)?$")
+ISCSI_PORT = 3260
+
+
+class StorageError(Exception):
+    """Bad input; the message names the value and the fix."""
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def iter_primary_storage(zones):
+    """Yield (zone, pod, cluster, primary_storage entry) over the topology."""
+    for zone in _as_list(zones):
+        for pod in _as_list(zone.get("pods")):
+            for cluster in _as_list(pod.get("clusters")):
+                for ps in _as_list(cluster.get("primary_storage")):
+                    yield zone, pod, cluster, ps
+
+
+def zone_client_networks(zone):
+    """The zone's management and storage networks' CIDRs (export default)."""
+    nets = zone.get("networks") or {}
+    out = []
+    mgmt = nets.get("management") or {}
+    if mgmt.get("cidr"):
+        out.append(str(mgmt["cidr"]))
+    for st in _as_list(nets.get("storage")):
+        if st.get("cidr"):
+            out.append(str(st["cidr"]))
+    return out
+
+
+def _all_allowed_networks(zones):
+    nets = []
+    for zone in _as_list(zones):
+        for cidr in zone_client_networks(zone):
+            try:
+                nets.append(ipaddress.ip_network(cidr, strict=False))
+            except ValueError:
+                pass
+    return nets
+
+
+def export_client_problems(clients, zones):
+    """Problems with an NFS export client list (empty list: all good).
+
+    A client must be an IP address or CIDR (never ``*``, ``0.0.0.0/0`` or a
+    host name: a name or wildcard lets any machine that can claim it mount
+    primary storage as root) that lies inside some zone's management or
+    storage network (the union over all zones, rule CS502).
+    """
+    problems = []
+    if not isinstance(clients, (list, tuple)):
+        return ["cloudstack_nfs_export_clients must be a list of CIDRs, got %r; "
+                "write e.g. [10.10.0.0/24]" % (clients,)]
+    allowed = _all_allowed_networks(zones)
+    for client in clients:
+        text = str(client).strip()
+        if text in FORBIDDEN_CLIENTS or text.endswith("/0"):
+            problems.append(
+                "NFS export client %r would let any machine mount the storage as root "
+                "(CS502); list the zone's management/storage CIDRs instead, e.g. %s"
+                % (text, ", ".join(str(n) for n in allowed) or "10.10.0.0/24"))
+            continue
+        try:
+            net = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            problems.append(
+                "NFS export client %r is not an IP address or CIDR; host names and "
+                "wildcards are refused, write a CIDR such as 10.10.0.0/24" % text)
+            continue
+        if allowed and not any(net.version == a.version and net.subnet_of(a) for a in allowed):
+            problems.append(
+                "NFS export client %s is not inside any zone's management or storage "
+                "network (%s) (CS502); narrow it or add the network to the zone"
+                % (text, ", ".join(str(a) for a in allowed)))
+    return problems
+
+
+def nfs_exports(zones, host, export_clients=None, sync=False):
+    """The exports of ``host``: a list of dicts sorted by path.
+
+    Each: path, kind (primary | secondary), zones, names, clients, options,
+    min_gb (secondary: the size the filesystem must at least have),
+    size_tb (primary: the size the topology claims, if any).
+    Raises StorageError when the topology is contradictory for this host.
+    """
+    by_path = {}
+
+    def add(zone, kind, entry, name):
+        path = str(entry.get("path") or "").rstrip("/") or "/"
+        if not str(entry.get("path") or "").startswith("/"):
+            raise StorageError(
+                "%s storage %s on %s in zone %s has path %r; give an absolute path "
+                "such as /export/%s" % (kind, name, host, zone.get("name"), entry.get("path"), kind))
+        if path == "/":
+            raise StorageError(
+                "%s storage %s on %s in zone %s exports '/'; export a dedicated "
+                "directory such as /export/%s" % (kind, name, host, zone.get("name"), kind))
+        clients = list(export_clients) if export_clients is not None else zone_client_networks(zone)
+        exp = by_path.get(path)
+        if exp is None:
+            exp = by_path[path] = {"path": path, "kind": kind, "zones": [], "names": [],
+                                   "clients": [], "min_gb": None, "size_tb": None}
+        elif exp["kind"] != kind:
+            raise StorageError(
+                "%s on %s is used both as primary and as secondary storage (zone %s); "
+                "give each its own directory" % (path, host, zone.get("name")))
+        if zone.get("name") not in exp["zones"]:
+            exp["zones"].append(zone.get("name"))
+        if name not in exp["names"]:
+            exp["names"].append(name)
+        for c in clients:
+            c = str(c)
+            if c not in exp["clients"]:
+                exp["clients"].append(c)
+        if kind == "secondary":
+            claimed = entry.get("size_gb")
+            need = SECONDARY_MIN_GB
+            if claimed is not None:
+                need = _number(claimed, "size_gb of secondary storage %s:%s" % (host, path))
+            exp["min_gb"] = max(exp["min_gb"] or 0, need)
+        else:
+            claimed = entry.get("size_tb")
+            if claimed is not None:
+                claimed = _number(claimed, "size_tb of primary storage %s" % name)
+                exp["size_tb"] = max(exp["size_tb"] or 0, claimed)
+
+    for zone in _as_list(zones):
+        for idx, ss in enumerate(_as_list(zone.get("secondary_storage"))):
+            if ss.get("server") == host and str(ss.get("type", "nfs")).lower() == "nfs":
+                add(zone, "secondary", ss, "secondary[%d]" % idx)
+    for zone, _pod, _cluster, ps in iter_primary_storage(zones):
+        if str(ps.get("type", "")).lower() == "nfs" and ps.get("server") == host:
+            add(zone, "primary", ps, ps.get("name"))
+
+    options = list(NFS_BASE_OPTIONS) + ["sync" if sync else "async"]
+    out = []
+    for path in sorted(by_path):
+        exp = by_path[path]
+        if not exp["clients"]:
+            raise StorageError(
+                "export %s on %s has no clients: zone %s has no management or storage "
+                "CIDR; set networks.management.cidr or cloudstack_nfs_export_clients"
+                % (path, host, ", ".join(str(z) for z in exp["zones"])))
+        exp["options"] = ",".join(options)
+        out.append(exp)
+    return out
+
+
+def _number(value, what):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise StorageError("%s is %r; it must be a number" % (what, value))
+
+
+def export_line(export):
+    """One /etc/exports line for an export dict from nfs_exports()."""
+    return "%s %s" % (export["path"], " ".join(
+        "%s(%s)" % (c, export["options"]) for c in export["clients"]))
+
+
+def firewall_clients(exports):
+    """(IPv4 CIDRs, IPv6 CIDRs) of all export clients, deduplicated, sorted."""
+    v4, v6 = set(), set()
+    for exp in exports:
+        for c in exp["clients"]:
+            net = ipaddress.ip_network(str(c), strict=False)
+            (v4 if net.version == 4 else v6).add(net)
+    return ([str(n) for n in sorted(v4)], [str(n) for n in sorted(v6)])
+
+
+def mount_for_path(path, mounts):
+    """The mount (dict with 'mount', 'size_total', ...) that holds ``path``.
+
+    ``mounts`` is ansible_facts['mounts']; the longest mount point that is
+    ``path`` or a parent of it wins (also for a path that does not exist yet:
+    it will be created on that filesystem).
+    """
+    path = path.rstrip("/") or "/"
+    best = None
+    for m in _as_list(mounts):
+        mp = str(m.get("mount", "")).rstrip("/") or "/"
+        if path == mp or mp == "/" or path.startswith(mp + "/"):
+            if best is None or len(mp) > len(str(best.get("mount", "")).rstrip("/") or "/"):
+                best = m
+    return best
+
+
+def size_problems(exports, mounts, host=""):
+    """Fact check of the filesystems under the exports; list of messages.
+
+    Secondary: the filesystem holding the export has at least min_gb
+    (100 GB, or the size_gb the topology claims when given; a claim under
+    100 GB is itself an error, CS204). Primary: the filesystem is not larger
+    than 6 TB (CS201), and the claimed size_tb is not over 6 either.
+    """
+    problems = []
+    where = (" on %s" % host) if host else ""
+    for exp in exports:
+        m = mount_for_path(exp["path"], mounts)
+        if m is None:
+            problems.append("no mounted filesystem holds %s%s; mount one there first"
+                            % (exp["path"], where))
+            continue
+        size = int(m.get("size_total") or 0)
+        if exp["kind"] == "secondary":
+            need = exp["min_gb"] if exp["min_gb"] is not None else SECONDARY_MIN_GB
+            if need < SECONDARY_MIN_GB:
+                problems.append(
+                    "secondary storage %s%s claims size_gb %s, under the %d GB minimum "
+                    "(CS204); give it at least %d GB" % (exp["path"], where, _fmt(need),
+                                                        SECONDARY_MIN_GB, SECONDARY_MIN_GB))
+                need = SECONDARY_MIN_GB
+            if size < need * GB * FS_OVERHEAD_TOLERANCE:
+                problems.append(
+                    "secondary storage %s%s is on %s, a filesystem of %.1f GB; it needs at "
+                    "least %s GB (%s); mount a bigger filesystem at %s or below"
+                    % (exp["path"], where, m.get("mount"), size / float(GB), _fmt(need),
+                       "the size_gb the topology claims" if need > SECONDARY_MIN_GB
+                       else "the 100 GB minimum", exp["path"]))
+        else:
+            if exp["size_tb"] is not None and exp["size_tb"] > PRIMARY_MAX_TB:
+                problems.append(
+                    "primary storage %s%s claims size_tb %s, over the %d TB limit (CS201); "
+                    "split it into several pools" % (exp["path"], where, _fmt(exp["size_tb"]),
+                                                     PRIMARY_MAX_TB))
+            if size > PRIMARY_MAX_TB * TB:
+                problems.append(
+                    "primary storage %s%s is on %s, a filesystem of %.2f TB, over the %d TB "
+                    "limit for a primary storage mountpoint (CS201); export a smaller "
+                    "filesystem (several pools per cluster are better than one big one)"
+                    % (exp["path"], where, m.get("mount"), size / float(TB), PRIMARY_MAX_TB))
+    return problems
+
+
+def _fmt(n):
+    return ("%d" % n) if float(n).is_integer() else ("%s" % n)
+
+
+# --------------------------------------------------------------------- iSCSI
+
+def default_initiator_iqn(hostname, prefix="iqn.2025-01.org.cloudstack.infra"):
+    """The initiator IQN a host gets when it sets no cloudstack_iscsi_initiator_iqn.
+
+    ``<prefix>:<short host name>``, lower case, characters other than
+    a-z 0-9 . - replaced by '-'.
+    """
+    short = str(hostname).split(".")[0].lower()
+    return "%s:%s" % (prefix, re.sub(r"[^a-z0-9.-]", "-", short))
+
+
+def iscsi_targets(zones, host, hostvars, target_hosts, luns=None, backstore_dir="/var/lib/iscsi_disks",
+                  portals=None, iqn_prefix="iqn.2025-01.org.cloudstack.infra"):
+    """The iSCSI targets ``host`` serves, sorted by IQN.
+
+    An iscsi primary_storage entry is served by its ``server`` when it has
+    one, else by the only host of cloudstack_iscsi_targets (several targets
+    and no ``server``: error). Each target: wwn, name, backstore (fileio:
+    file + size bytes, or block: dev), portals [ip], acls [initiator IQN].
+    ``luns`` maps a storage name to overrides {file, size_gb} or {device}.
+    ``portals`` overrides the portal addresses (list of IPs).
+    """
+    luns = luns or {}
+    target_hosts = list(target_hosts or [])
+    by_wwn = {}
+    for zone, _pod, cluster, ps in iter_primary_storage(zones):
+        if str(ps.get("type", "")).lower() != "iscsi":
+            continue
+        name = ps.get("name")
+        server = ps.get("server")
+        if server is None:
+            if len(target_hosts) != 1:
+                raise StorageError(
+                    "iscsi primary storage %s (zone %s) has no 'server' and "
+                    "cloudstack_iscsi_targets holds %d hosts (%s); add server: <target host>"
+                    % (name, zone.get("name"), len(target_hosts), ", ".join(target_hosts) or "none"))
+            server = target_hosts[0]
+        if server != host:
+            continue
+        wwn = str(ps.get("target") or "")
+        if not IQN_RE.match(wwn):
+            raise StorageError(
+                "iscsi primary storage %s has target %r; it must be an IQN such as "
+                "iqn.2025-01.lab:%s (lower case)" % (name, ps.get("target"), name))
+        t = by_wwn.get(wwn)
+        if t is None:
+            t = by_wwn[wwn] = {"wwn": wwn, "name": _backstore_name(name), "zones": [],
+                               "acls": [], "portals": [], "size_tb": ps.get("size_tb")}
+            t["backstore"] = _backstore(name, ps, luns.get(name) or {}, backstore_dir)
+        elif t["name"] != _backstore_name(name):
+            raise StorageError(
+                "target %s is used by two storage names (%s, %s); one LUN per target: "
+                "give each its own IQN" % (wwn, t["name"], name))
+        if zone.get("name") not in t["zones"]:
+            t["zones"].append(zone.get("name"))
+            for ip in (portals if portals is not None else _zone_portals(zone, host, hostvars)):
+                if str(ip) not in t["portals"]:
+                    t["portals"].append(str(ip))
+        for h in _as_list(cluster.get("hosts")):
+            hv = (hostvars or {}).get(h) or {}
+            iqn = str(hv.get("cloudstack_iscsi_initiator_iqn") or default_initiator_iqn(h, iqn_prefix))
+            if not IQN_RE.match(iqn):
+                raise StorageError(
+                    "host %s has cloudstack_iscsi_initiator_iqn %r, not an IQN; write e.g. %s"
+                    % (h, iqn, default_initiator_iqn(h, iqn_prefix)))
+            if iqn not in t["acls"]:
+                t["acls"].append(iqn)
+    out = []
+    for wwn in sorted(by_wwn):
+        t = by_wwn[wwn]
+        if not t["portals"]:
+            raise StorageError(
+                "target %s on %s has no portal address: give %s cloudstack_storage_interfaces "
+                "on the zone's storage networks or cloudstack_management_address"
+                % (wwn, host, host))
+        t["acls"].sort()
+        out.append(t)
+    return out
+
+
+def _backstore_name(name):
+    return re.sub(r"[^A-Za-z0-9_-]", "_", str(name))
+
+
+def _backstore(name, ps, override, backstore_dir):
+    if override.get("device"):
+        return {"plugin": "block", "dev": str(override["device"])}
+    size_gb = override.get("size_gb")
+    if size_gb is None:
+        if ps.get("size_tb") is None:
+            raise StorageError(
+                "iscsi primary storage %s has no size_tb and iscsi_target_luns gives it no "
+                "size_gb or device; add one" % name)
+        size = int(round(_number(ps["size_tb"], "size_tb of %s" % name) * TB))
+    else:
+        size = int(round(_number(size_gb, "iscsi_target_luns.%s.size_gb" % name) * GB))
+    if size > PRIMARY_MAX_TB * TB:
+        raise StorageError("LUN %s would be %.2f TB, over the %d TB limit (CS201); split it"
+                           % (name, size / float(TB), PRIMARY_MAX_TB))
+    path = override.get("file") or "%s/%s.img" % (backstore_dir.rstrip("/"), _backstore_name(name))
+    return {"plugin": "fileio", "dev": str(path), "size": size}
+
+
+def _zone_portals(zone, host, hostvars):
+    hv = (hostvars or {}).get(host) or {}
+    storage = [s.get("name") for s in _as_list((zone.get("networks") or {}).get("storage"))]
+    ips = []
+    for itf in _as_list(hv.get("cloudstack_storage_interfaces")):
+        if itf.get("network") in storage and itf.get("address"):
+            ips.append(str(itf["address"]))
+    if not ips and hv.get("cloudstack_management_address"):
+        ips.append(str(hv["cloudstack_management_address"]))
+    return ips
+
+
+def _saved(saved):
+    saved = saved or {}
+    objs = {}
+    for so in _as_list(saved.get("storage_objects")):
+        objs[(so.get("plugin"), so.get("name"))] = so
+    targets = {}
+    for t in _as_list(saved.get("targets")):
+        if t.get("fabric", "iscsi") == "iscsi":
+            targets[t.get("wwn")] = t
+    return objs, targets
+
+
+def iscsi_plan(saved, targets, allow_recreate=False):
+    """targetcli commands that bring the saved config to ``targets``.
+
+    Returns {"commands": [...], "problems": [...]}: problems are changes
+    that would destroy a LUN's data (a backstore whose file/device or size
+    differs) and that ``allow_recreate`` does not permit; when there is a
+    problem, no command is returned at all.
+    Only the listed targets and their backstores are managed; anything else in
+    the configuration is left alone.
+    """
+    objs, saved_targets = _saved(saved)
+    cmds, problems = [], []
+    for t in targets:
+        bs = t["backstore"]
+        so = objs.get((bs["plugin"], t["name"]))
+        other = [p for (p, n) in objs if n == t["name"] and p != bs["plugin"]]
+        path = "/backstores/%s/%s" % (bs["plugin"], t["name"])
+        create = True
+        if so is not None:
+            differs = []
+            if so.get("dev") != bs["dev"]:
+                differs.append("is on %s, the topology wants %s" % (so.get("dev"), bs["dev"]))
+            if bs["plugin"] == "fileio" and int(so.get("size") or 0) != bs["size"]:
+                differs.append("has %d bytes, the topology wants %d" % (int(so.get("size") or 0), bs["size"]))
+            if differs:
+                if allow_recreate:
+                    cmds.append("/backstores/%s delete %s" % (bs["plugin"], t["name"]))
+                else:
+                    problems.append(
+                        "LUN %s (%s) %s; re-creating it destroys its data: set "
+                        "iscsi_target_recreate_luns: true to allow it, or change the topology back"
+                        % (t["name"], t["wwn"], " and ".join(differs)))
+            else:
+                create = False
+        if other:
+            problems.append(
+                "a %s backstore named %s already exists; the topology wants a %s one; "
+                "remove it by hand or rename the storage" % (other[0], t["name"], bs["plugin"]))
+        if create:
+            if bs["plugin"] == "fileio":
+                cmds.append("/backstores/fileio create name=%s file_or_dev=%s write_back=false"
+                            % (t["name"], bs["dev"]))
+            else:
+                cmds.append("/backstores/block create name=%s dev=%s" % (t["name"], bs["dev"]))
+        cmds.extend(_target_cmds(t, saved_targets.get(t["wwn"]), path, recreated=create))
+    if problems:
+        return {"commands": [], "problems": problems}
+    return {"commands": cmds, "problems": []}
+
+
+def _target_cmds(t, st, so_path, recreated):
+    cmds = []
+    base = "/iscsi/%s/tpg1" % t["wwn"]
+    if st is None:
+        cmds.append("/iscsi create %s" % t["wwn"])
+        tpg = {}
+    else:
+        tpg = next((x for x in _as_list(st.get("tpgs")) if x.get("tag") == 1), None)
+        if tpg is None:
+            cmds.append("/iscsi/%s create tag=1" % t["wwn"])
+            tpg = {}
+    attrs = tpg.get("attributes") or {}
+    for key, want in (("authentication", 0), ("generate_node_acls", 0)):
+        if attrs.get(key) != want:
+            cmds.append("%s set attribute %s=%d" % (base, key, want))
+    # LUN 0 -> the backstore (deleting the backstore removed the LUN with it)
+    luns = {lun.get("index"): lun for lun in _as_list(tpg.get("luns"))}
+    lun0 = luns.get(0)
+    # deleting a backstore (recreated) or LUN 0 also removes LUN 0 and the
+    # ACLs' mapped LUNs that point at it
+    lun_reset = lun0 is None or lun0.get("storage_object") != so_path or recreated
+    if lun_reset:
+        if lun0 is not None and lun0.get("storage_object") != so_path:
+            cmds.append("%s/luns delete lun=0" % base)
+        cmds.append("%s/luns create storage_object=%s lun=0 add_mapped_luns=false" % (base, so_path))
+    gone = set(i for i in luns if i != 0) | (set([0]) if lun_reset else set())
+    for idx in sorted(i for i in luns if i != 0):
+        cmds.append("%s/luns delete lun=%d" % (base, idx))
+    # portals
+    have = {(p.get("ip_address"), int(p.get("port") or ISCSI_PORT)) for p in _as_list(tpg.get("portals"))}
+    want = {(ip, ISCSI_PORT) for ip in t["portals"]}
+    for ip, port in sorted(have - want):
+        cmds.append("%s/portals delete ip_address=%s ip_port=%d" % (base, ip, port))
+    for ip, port in sorted(want - have):
+        cmds.append("%s/portals create ip_address=%s ip_port=%d" % (base, ip, port))
+    # ACLs, each with mapped LUN 0 -> tpg LUN 0
+    acls = {a.get("node_wwn"): a for a in _as_list(tpg.get("node_acls"))}
+    for wwn in sorted(set(acls) - set(t["acls"])):
+        cmds.append("%s/acls delete wwn=%s" % (base, wwn))
+    for wwn in t["acls"]:
+        acl = acls.get(wwn)
+        if acl is None:
+            cmds.append("%s/acls create wwn=%s add_mapped_luns=false" % (base, wwn))
+            mapped = {}
+        else:
+            mapped = {m.get("index"): m for m in _as_list(acl.get("mapped_luns"))}
+        m0 = None if lun_reset else mapped.get(0)
+        if m0 is None or m0.get("tpg_lun") != 0 or m0.get("write_protect"):
+            if m0 is not None:
+                cmds.append("%s/acls/%s delete mapped_lun=0" % (base, wwn))
+            cmds.append("%s/acls/%s create mapped_lun=0 tpg_lun_or_backstore=lun0 write_protect=false"
+                        % (base, wwn))
+        for idx in sorted(i for i in mapped if i != 0):
+            if mapped[idx].get("tpg_lun") in gone:
+                continue  # went with its TPG LUN
+            cmds.append("%s/acls/%s delete mapped_lun=%d" % (base, wwn, idx))
+    if tpg.get("enable") is not True and st is not None and tpg:
+        cmds.append("%s enable" % base)
+    return cmds

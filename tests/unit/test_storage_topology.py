@@ -1,0 +1,357 @@
+# -*- coding: utf-8 -*-
+"""Unit tests of plugins/module_utils/storage_topology.py (plain pytest)."""
+
+from __future__ import absolute_import, division, print_function
+
+import copy
+import importlib.util
+import os
+
+import pytest
+
+_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "module_utils", "storage_topology.py")
+_SPEC = importlib.util.spec_from_file_location("storage_topology", _PATH)
+st = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(st)
+
+GiB = 1024 ** 3
+
+ZONES = [
+    {
+        "name": "zone1",
+        "networks": {
+            "management": {"cidr": "10.10.0.0/24", "gateway": "10.10.0.1"},
+            "storage": [
+                {"name": "storage-a", "cidr": "10.20.0.0/24", "gateway": "10.20.0.1"},
+                {"name": "storage-b", "cidr": "10.21.0.0/24", "gateway": "10.21.0.1"},
+            ],
+        },
+        "secondary_storage": [{"server": "nfs1", "path": "/export/secondary", "size_gb": 500}],
+        "pods": [{"name": "pod1", "clusters": [
+            {"name": "c1", "hypervisor": "KVM", "hosts": ["kvm1", "kvm2"],
+             "primary_storage": [
+                 {"name": "ps1", "type": "nfs", "server": "nfs1", "path": "/export/primary/", "size_tb": 4},
+                 {"name": "ps9", "type": "nfs", "server": "nfs2", "path": "/export/other"},
+             ]},
+            {"name": "c2", "hypervisor": "XenServer", "hosts": ["xen1", "xen2"],
+             "primary_storage": [
+                 {"name": "ps2", "type": "iscsi", "target": "iqn.2025-01.lab:ps2", "size_tb": 2,
+                  "multipath": True},
+             ]},
+        ]}],
+    },
+    {
+        "name": "zone2",
+        "networks": {"management": {"cidr": "10.40.0.0/24", "gateway": "10.40.0.1"}},
+        "secondary_storage": [{"server": "nfs1", "path": "/export/secondary2"}],
+        "pods": [{"name": "pod2", "clusters": [
+            {"name": "c3", "hypervisor": "KVM", "hosts": ["kvm3"],
+             "primary_storage": [{"name": "ps3", "type": "nfs", "server": "nfs1", "path": "/export/z2primary"}]},
+        ]}],
+    },
+]
+
+HOSTVARS = {
+    "nfs1": {"cloudstack_management_address": "10.10.0.20",
+             "cloudstack_storage_interfaces": [
+                 {"network": "storage-a", "device": "eth1", "address": "10.20.0.20"},
+                 {"network": "storage-b", "device": "eth2", "address": "10.21.0.20"}]},
+    "xen1": {"cloudstack_iscsi_initiator_iqn": "iqn.2025-01.lab:xen1-custom"},
+    "xen2": {},
+}
+
+
+# ------------------------------------------------------------------ exports
+
+def test_exports_of_host_across_zones_pods_clusters():
+    exps = st.nfs_exports(ZONES, "nfs1")
+    assert [e["path"] for e in exps] == ["/export/primary", "/export/secondary",
+                                         "/export/secondary2", "/export/z2primary"]
+    by = {e["path"]: e for e in exps}
+    assert by["/export/primary"]["kind"] == "primary"
+    assert by["/export/primary"]["clients"] == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24"]
+    # zone2's exports go to zone2's networks only
+    assert by["/export/z2primary"]["clients"] == ["10.40.0.0/24"]
+    assert by["/export/secondary"]["min_gb"] == 500
+    assert by["/export/secondary2"]["min_gb"] == 100
+    assert by["/export/primary"]["size_tb"] == 4
+    # another server's export is not ours
+    assert "/export/other" not in by
+    assert st.nfs_exports(ZONES, "nfs2")[0]["path"] == "/export/other"
+    assert st.nfs_exports(ZONES, "kvm1") == []
+
+
+def test_options_async_default_and_sync():
+    e = st.nfs_exports(ZONES, "nfs1")[0]
+    assert e["options"] == "rw,no_root_squash,no_subtree_check,async"
+    e = st.nfs_exports(ZONES, "nfs1", sync=True)[0]
+    assert e["options"] == "rw,no_root_squash,no_subtree_check,sync"
+    assert st.export_line(e) == ("/export/primary 10.10.0.0/24(rw,no_root_squash,no_subtree_check,sync) "
+                                 "10.20.0.0/24(rw,no_root_squash,no_subtree_check,sync) "
+                                 "10.21.0.0/24(rw,no_root_squash,no_subtree_check,sync)")
+
+
+def test_explicit_clients_replace_default():
+    e = st.nfs_exports(ZONES, "nfs1", export_clients=["10.10.0.0/25"])
+    assert all(x["clients"] == ["10.10.0.0/25"] for x in e)
+
+
+def test_same_dir_primary_and_secondary_refused():
+    z = copy.deepcopy(ZONES)
+    z[0]["secondary_storage"][0]["path"] = "/export/primary"
+    with pytest.raises(st.StorageError, match="both as primary and as secondary"):
+        st.nfs_exports(z, "nfs1")
+
+
+@pytest.mark.parametrize("path", ["export/x", "/", ""])
+def test_bad_paths_refused(path):
+    z = copy.deepcopy(ZONES)
+    z[0]["secondary_storage"][0]["path"] = path
+    with pytest.raises(st.StorageError, match="secondary storage"):
+        st.nfs_exports(z, "nfs1")
+
+
+def test_export_without_any_client_refused():
+    z = copy.deepcopy(ZONES)
+    z[1]["networks"] = {}
+    with pytest.raises(st.StorageError, match="no clients"):
+        st.nfs_exports(z, "nfs1")
+
+
+@pytest.mark.parametrize("bad", ["*", "0.0.0.0/0", "::/0", "10.0.0.0/0", "*.example.com", "nfsclient"])
+def test_client_problems_refuse_wildcards_and_names(bad):
+    probs = st.export_client_problems(["10.10.0.0/24", bad], ZONES)
+    assert len(probs) == 1
+    assert repr(bad) in probs[0] or bad in probs[0]
+
+
+def test_client_outside_every_zone_network_refused():
+    probs = st.export_client_problems(["10.99.0.0/24"], ZONES)
+    assert len(probs) == 1 and "CS502" in probs[0] and "10.99.0.0/24" in probs[0]
+
+
+def test_client_inside_networks_accepted():
+    assert st.export_client_problems(["10.10.0.0/24", "10.20.0.5", "10.40.0.128/25"], ZONES) == []
+
+
+def test_client_list_must_be_list():
+    assert "must be a list" in st.export_client_problems("10.10.0.0/24", ZONES)[0]
+
+
+def test_firewall_clients_dedup_sorted():
+    v4, v6 = st.firewall_clients(st.nfs_exports(ZONES, "nfs1"))
+    assert v4 == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24", "10.40.0.0/24"]
+    assert v6 == []
+    v4, v6 = st.firewall_clients([{"clients": ["fd00::/64", "10.1.0.0/16"]}])
+    assert v4 == ["10.1.0.0/16"] and v6 == ["fd00::/64"]
+
+
+# ------------------------------------------------------------------ sizes
+
+def _mounts(**sizes):
+    return [{"mount": m, "size_total": s} for m, s in sizes.items()]
+
+
+def test_mount_for_path_longest_prefix():
+    mounts = [{"mount": "/", "size_total": 1}, {"mount": "/export", "size_total": 2},
+              {"mount": "/export/sec", "size_total": 3}]
+    assert st.mount_for_path("/export/secondary", mounts)["size_total"] == 2
+    assert st.mount_for_path("/export/sec/x", mounts)["size_total"] == 3
+    assert st.mount_for_path("/export/sec", mounts)["size_total"] == 3
+    assert st.mount_for_path("/srv", mounts)["size_total"] == 1
+
+
+def test_secondary_claimed_size_is_the_threshold():
+    exps = st.nfs_exports(ZONES[:1], "nfs1")  # secondary claims 500 GB
+    mounts = [{"mount": "/", "size_total": 10 * GiB}, {"mount": "/export", "size_total": 470 * 10 ** 9}]
+    probs = st.size_problems(exps, mounts, "nfs1")
+    assert len(probs) == 1
+    assert "/export/secondary on nfs1" in probs[0] and "500 GB" in probs[0] and "470.0 GB" in probs[0]
+    mounts[1]["size_total"] = 500 * 10 ** 9
+    assert st.size_problems(exps, mounts) == []
+
+
+def test_secondary_default_100gb_and_fs_overhead():
+    exps = [e for e in st.nfs_exports(ZONES[1:], "nfs1") if e["kind"] == "secondary"]
+    # ext4 on a 100 GiB device reports about 98 GiB: accepted
+    assert st.size_problems(exps, _mounts(**{"/": 98 * GiB})) == []
+    probs = st.size_problems(exps, _mounts(**{"/": 20 * GiB}))
+    assert len(probs) == 1 and "100 GB minimum" in probs[0]
+
+
+def test_secondary_claim_under_100_is_an_error_not_a_lower_threshold():
+    z = copy.deepcopy(ZONES[1:])
+    z[0]["secondary_storage"][0]["size_gb"] = 10
+    exps = [e for e in st.nfs_exports(z, "nfs1") if e["kind"] == "secondary"]
+    probs = st.size_problems(exps, _mounts(**{"/": 20 * GiB}))
+    assert any("CS204" in p and "size_gb 10" in p for p in probs)
+    # and the filesystem is still measured against 100 GB
+    assert any("needs at least 100 GB" in p for p in probs)
+
+
+def test_primary_over_6tb_refused():
+    exps = [e for e in st.nfs_exports(ZONES[:1], "nfs1") if e["kind"] == "primary"]
+    assert st.size_problems(exps, _mounts(**{"/": 6 * 10 ** 12})) == []
+    probs = st.size_problems(exps, _mounts(**{"/": 7 * 10 ** 12}))
+    assert len(probs) == 1 and "CS201" in probs[0] and "7.00 TB" in probs[0]
+    z = copy.deepcopy(ZONES[:1])
+    z[0]["pods"][0]["clusters"][0]["primary_storage"][0]["size_tb"] = 8
+    exps = [e for e in st.nfs_exports(z, "nfs1") if e["kind"] == "primary"]
+    assert "claims size_tb 8" in st.size_problems(exps, _mounts(**{"/": GiB}))[0]
+
+
+def test_no_mount_reported():
+    exps = st.nfs_exports(ZONES[1:], "nfs1")
+    assert all("no mounted filesystem" in p for p in st.size_problems(exps, []))
+
+
+# ------------------------------------------------------------------ iSCSI
+
+def test_default_initiator_iqn():
+    assert st.default_initiator_iqn("KVM1.example.com") == "iqn.2025-01.org.cloudstack.infra:kvm1"
+    assert st.default_initiator_iqn("host_a") == "iqn.2025-01.org.cloudstack.infra:host-a"
+    assert st.default_initiator_iqn("h", "iqn.2024-01.lab") == "iqn.2024-01.lab:h"
+
+
+def test_iscsi_targets_single_target_host_by_default():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    assert len(ts) == 1
+    t = ts[0]
+    assert t["wwn"] == "iqn.2025-01.lab:ps2" and t["name"] == "ps2"
+    assert t["portals"] == ["10.20.0.20", "10.21.0.20"]
+    assert t["acls"] == ["iqn.2025-01.lab:xen1-custom", "iqn.2025-01.org.cloudstack.infra:xen2"]
+    assert t["backstore"] == {"plugin": "fileio", "dev": "/var/lib/iscsi_disks/ps2.img", "size": 2 * 10 ** 12}
+    assert st.iscsi_targets(ZONES, "other", HOSTVARS, ["nfs1"]) == []
+
+
+def test_iscsi_targets_need_server_when_several_target_hosts():
+    with pytest.raises(st.StorageError, match="add server"):
+        st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1", "san2"])
+    z = copy.deepcopy(ZONES)
+    z[0]["pods"][0]["clusters"][1]["primary_storage"][0]["server"] = "san2"
+    assert st.iscsi_targets(z, "nfs1", HOSTVARS, ["nfs1", "san2"]) == []
+    assert len(st.iscsi_targets(z, "san2", HOSTVARS, ["nfs1", "san2"], portals=["10.20.0.30"])) == 1
+
+
+def test_iscsi_overrides_and_fallback_portal():
+    t = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"],
+                         luns={"ps2": {"file": "/srv/ps2.img", "size_gb": 2}}, portals=["192.168.1.1"])[0]
+    assert t["backstore"] == {"plugin": "fileio", "dev": "/srv/ps2.img", "size": 2 * 10 ** 9}
+    assert t["portals"] == ["192.168.1.1"]
+    t = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"], luns={"ps2": {"device": "/dev/vg0/ps2"}})[0]
+    assert t["backstore"] == {"plugin": "block", "dev": "/dev/vg0/ps2"}
+    hv = {"nfs1": {"cloudstack_management_address": "10.10.0.20"}}
+    assert st.iscsi_targets(ZONES, "nfs1", hv, ["nfs1"])[0]["portals"] == ["10.10.0.20"]
+    with pytest.raises(st.StorageError, match="no portal"):
+        st.iscsi_targets(ZONES, "nfs1", {}, ["nfs1"])
+
+
+def test_iscsi_bad_iqns_and_sizes():
+    z = copy.deepcopy(ZONES)
+    z[0]["pods"][0]["clusters"][1]["primary_storage"][0]["target"] = "ps2"
+    with pytest.raises(st.StorageError, match="must be an IQN"):
+        st.iscsi_targets(z, "nfs1", HOSTVARS, ["nfs1"])
+    hv = copy.deepcopy(HOSTVARS)
+    hv["xen2"]["cloudstack_iscsi_initiator_iqn"] = "xen2"
+    with pytest.raises(st.StorageError, match="xen2"):
+        st.iscsi_targets(ZONES, "nfs1", hv, ["nfs1"])
+    z = copy.deepcopy(ZONES)
+    z[0]["pods"][0]["clusters"][1]["primary_storage"][0]["size_tb"] = 7
+    with pytest.raises(st.StorageError, match="CS201"):
+        st.iscsi_targets(z, "nfs1", HOSTVARS, ["nfs1"])
+
+
+def _saved_from(targets):
+    """A saveconfig.json as LIO would write it after applying ``targets``."""
+    objs, tgts = [], []
+    for t in targets:
+        so = {"name": t["name"], "plugin": t["backstore"]["plugin"], "dev": t["backstore"]["dev"]}
+        if "size" in t["backstore"]:
+            so["size"] = t["backstore"]["size"]
+        objs.append(so)
+        tgts.append({"fabric": "iscsi", "wwn": t["wwn"], "tpgs": [{
+            "tag": 1, "enable": True,
+            "attributes": {"authentication": 0, "generate_node_acls": 0},
+            "luns": [{"index": 0, "storage_object": "/backstores/%s/%s" % (so["plugin"], so["name"])}],
+            "portals": [{"ip_address": ip, "port": 3260} for ip in t["portals"]],
+            "node_acls": [{"node_wwn": a, "mapped_luns": [{"index": 0, "tpg_lun": 0, "write_protect": False}]}
+                          for a in t["acls"]],
+        }]})
+    return {"storage_objects": objs, "targets": tgts, "fabric_modules": []}
+
+
+def test_plan_from_empty_creates_everything_in_order():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    plan = st.iscsi_plan({}, ts)
+    assert plan["problems"] == []
+    c = plan["commands"]
+    base = "/iscsi/iqn.2025-01.lab:ps2/tpg1"
+    assert c[0] == "/backstores/fileio create name=ps2 file_or_dev=/var/lib/iscsi_disks/ps2.img write_back=false"
+    assert c[1] == "/iscsi create iqn.2025-01.lab:ps2"
+    assert "%s/luns create storage_object=/backstores/fileio/ps2 lun=0 add_mapped_luns=false" % base in c
+    assert "%s/portals create ip_address=10.20.0.20 ip_port=3260" % base in c
+    assert "%s/portals create ip_address=10.21.0.20 ip_port=3260" % base in c
+    i_acl = c.index("%s/acls create wwn=iqn.2025-01.org.cloudstack.infra:xen2 add_mapped_luns=false" % base)
+    i_map = c.index("%s/acls/iqn.2025-01.org.cloudstack.infra:xen2 create mapped_lun=0 "
+                    "tpg_lun_or_backstore=lun0 write_protect=false" % base)
+    assert c.index("%s/luns create storage_object=/backstores/fileio/ps2 lun=0 add_mapped_luns=false" % base) < i_acl < i_map
+
+
+def test_plan_is_empty_when_saved_config_matches():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    assert st.iscsi_plan(_saved_from(ts), ts) == {"commands": [], "problems": []}
+
+
+def test_plan_changes_only_the_difference():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    saved = _saved_from(ts)
+    tpg = saved["targets"][0]["tpgs"][0]
+    tpg["portals"].append({"ip_address": "0.0.0.0", "port": 3260})
+    tpg["node_acls"] = [a for a in tpg["node_acls"] if a["node_wwn"].endswith("xen1-custom")]
+    tpg["node_acls"].append({"node_wwn": "iqn.2025-01.lab:gone", "mapped_luns": []})
+    cmds = st.iscsi_plan(saved, ts)["commands"]
+    base = "/iscsi/iqn.2025-01.lab:ps2/tpg1"
+    assert cmds == [
+        "%s/portals delete ip_address=0.0.0.0 ip_port=3260" % base,
+        "%s/acls delete wwn=iqn.2025-01.lab:gone" % base,
+        "%s/acls create wwn=iqn.2025-01.org.cloudstack.infra:xen2 add_mapped_luns=false" % base,
+        "%s/acls/iqn.2025-01.org.cloudstack.infra:xen2 create mapped_lun=0 tpg_lun_or_backstore=lun0 "
+        "write_protect=false" % base,
+    ]
+
+
+def test_plan_refuses_resize_without_opt_in_and_recreates_with_it():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    saved = _saved_from(ts)
+    saved["storage_objects"][0]["size"] = 10 ** 12
+    plan = st.iscsi_plan(saved, ts)
+    assert plan["commands"] == []
+    assert "iscsi_target_recreate_luns" in plan["problems"][0] and "ps2" in plan["problems"][0]
+    cmds = st.iscsi_plan(saved, ts, allow_recreate=True)["commands"]
+    base = "/iscsi/iqn.2025-01.lab:ps2/tpg1"
+    assert cmds[0] == "/backstores/fileio delete ps2"
+    assert cmds[1].startswith("/backstores/fileio create name=ps2 ")
+    assert "%s/luns create storage_object=/backstores/fileio/ps2 lun=0 add_mapped_luns=false" % base in cmds
+    # mapped LUNs went with the backstore: re-created, never deleted first
+    assert not any("delete mapped_lun" in x for x in cmds)
+    assert sum("create mapped_lun=0" in x for x in cmds) == 2
+
+
+def test_plan_leaves_other_targets_alone_and_fixes_attributes():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    saved = _saved_from(ts)
+    saved["targets"].append({"fabric": "iscsi", "wwn": "iqn.2020-01.other:x", "tpgs": []})
+    saved["targets"][0]["tpgs"][0]["attributes"]["authentication"] = 1
+    saved["targets"][0]["tpgs"][0]["enable"] = False
+    cmds = st.iscsi_plan(saved, ts)["commands"]
+    assert cmds == ["/iscsi/iqn.2025-01.lab:ps2/tpg1 set attribute authentication=0",
+                    "/iscsi/iqn.2025-01.lab:ps2/tpg1 enable"]
+
+
+def test_plan_block_backstore_and_plugin_clash():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"], luns={"ps2": {"device": "/dev/vg0/ps2"}})
+    assert st.iscsi_plan({}, ts)["commands"][0] == "/backstores/block create name=ps2 dev=/dev/vg0/ps2"
+    assert st.iscsi_plan(_saved_from(ts), ts)["commands"] == []
+    fileio = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    plan = st.iscsi_plan(_saved_from(fileio), ts)
+    assert plan["commands"] == [] and "fileio backstore named ps2 already exists" in plan["problems"][0]
