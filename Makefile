@@ -47,6 +47,12 @@ sanity: setup
 	git ls-files -z --cached --others --exclude-standard \
 	  | grep -zv '^collections/ansible_collections/' \
 	  | xargs -0 cp --parents -d -t $(SANITY_DIR)
+	@# ansible-test bootstraps pip in its venvs from a script it downloads from
+	@# a host we cannot reach; give it our offline equivalent in its cache.
+	mkdir -p $$HOME/.ansible/test/cache
+	v=$$(python -c 'import re,ansible_test._internal.python_requirements as m,inspect; \
+	  print(re.search(r"pip=.([0-9.]+).", inspect.getsource(m.get_venv_packages)).group(1))'); \
+	  cp tests/sanity/get_pip_offline.py $$HOME/.ansible/test/cache/get_pip_$${v//./_}.py
 	cd $(SANITY_DIR) && git init -q && git add -A \
 	  && ansible-test sanity --local --python 3.11 --color no
 
