@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, CloudStack infra collection maintainers
+# Apache License 2.0 (see galaxy.yml)
+"""Controller side of cloudstack.infra.topology_validate.
+
+Runs the engine on the controller: nothing is sent to any host. Without
+explicit data it reads the inventory itself. Reading ``hostvars[h]`` for
+every host goes through VariableManager.get_vars (facts cleaning, magic
+variables, templating) and costs about 1 ms per host in ansible-core 2.19;
+for 10k hosts that alone doubles a run. So the plugin reads the variable
+layers itself, in VariableManager's precedence order, caching the group
+layers per distinct set of groups, and only for the cloudstack_* keys the
+rules read; only values that are templates (or vaulted) are templated,
+through the regular hostvars path of that host. When the inventory objects
+are not reachable (a future ansible-core), it falls back to hostvars.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+
+BASIC = (str, int, float, bool, type(None))
+
+
+def _needs_template(value):
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value or "{#" in value
+    if isinstance(value, dict):
+        return any(_needs_template(k) or _needs_template(v)
+                   for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_needs_template(v) for v in value)
+    return not isinstance(value, BASIC)     # e.g. a vaulted value
+
+
+def _wanted(key):
+    return isinstance(key, str) and key.startswith("cloudstack_")
+
+
+class _InventoryReader(object):
+    """Per-host cloudstack_* variables, without HostVars templating."""
+
+    def __init__(self, hostvars, task):
+        from ansible import constants as C
+        from ansible.inventory.helpers import get_group_vars, sort_groups
+        from ansible.utils.vars import combine_vars
+        from ansible.vars.plugins import (get_vars_from_inventory_sources,
+                                          get_vars_from_path)
+        self.inventory = hostvars._inventory
+        self.loader = hostvars._loader
+        self.vm = hostvars._variable_manager
+        self.extra = set(self.vm.extra_vars or {})
+        self._sort = sort_groups
+        self._gv = get_group_vars
+        self._combine = combine_vars
+        self._inv_src = get_vars_from_inventory_sources
+        self._path = get_vars_from_path
+        self.precedence = list(C.VARIABLE_PRECEDENCE)
+        if C.PLAYBOOK_VARS_ROOT == "all":
+            self.basedirs = task.get_search_path()
+        elif C.PLAYBOOK_VARS_ROOT in ("bottom", "playbook_dir"):
+            self.basedirs = task.get_search_path()[:1]
+        else:
+            self.basedirs = [self.loader.get_basedir()]
+        self._group_cache = {}
+        all_group = self.inventory.groups.get("all")
+        self.all_layer = {}
+        for entry in self.precedence:
+            if entry.startswith("all_"):
+                self.all_layer = self._combine(self.all_layer,
+                                               self._entry(entry, [all_group]))
+
+    def _plugins_inventory(self, entities):
+        return self._inv_src(self.loader, self.inventory._sources, entities,
+                             "task")
+
+    def _plugins_play(self, entities):
+        data = {}
+        for path in self.basedirs:
+            data = self._combine(data, self._path(self.loader, path, entities,
+                                                  "task"))
+        return data
+
+    def _entry(self, entry, groups):
+        if entry == "all_inventory":
+            return groups[0].get_vars()
+        if entry == "groups_inventory":
+            return self._gv(groups)
+        if entry.endswith("plugins_inventory"):
+            return self._plugins_inventory(groups)
+        if entry.endswith("plugins_play"):
+            return self._plugins_play(groups)
+        return {}
+
+    def _group_layer(self, host):
+        groups = self._sort([g for g in host.get_groups() if g.name != "all"])
+        key = tuple(g.name for g in groups)
+        if key not in self._group_cache:
+            all_group = self.inventory.groups.get("all")
+            data = {}
+            for entry in self.precedence:
+                if entry.startswith("all_"):
+                    layer = self._entry(entry, [all_group])
+                elif entry.startswith("groups_"):
+                    layer = self._entry(entry, groups)
+                else:
+                    continue
+                data = self._combine(data, layer)
+            self._group_cache[key] = dict(
+                (k, v) for k, v in data.items() if _wanted(k))
+        return self._group_cache[key]
+
+    def host_vars(self, name):
+        """cloudstack_* keys set for this host other than by group 'all'."""
+        host = self.inventory.get_host(name)
+        if host is None:
+            return None
+        data = dict(self._group_layer(host))
+        for layer in (host.get_vars(), self._plugins_inventory([host]),
+                      self._plugins_play([host])):
+            for k, v in layer.items():
+                if _wanted(k):
+                    data[k] = v
+        return dict((k, v) for k, v in data.items()
+                    if k not in self.extra
+                    and not (k in self.all_layer and v is self.all_layer[k]))
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(("groups", "hostvars", "global_vars", "facts",
+                             "thresholds", "fail_on_error", "report_path"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        args = self._task.args
+        fail_on_error = args.get("fail_on_error", True)
+        if not isinstance(fail_on_error, bool):
+            raise AnsibleActionFail("fail_on_error must be a boolean")
+        try:
+            if args.get("groups") is not None:
+                groups = args.get("groups")
+                hostvars = args.get("hostvars") or {}
+                global_vars = args.get("global_vars") or {}
+                source = "options"
+            else:
+                groups, hostvars, global_vars, source = self._from_inventory(
+                    task_vars)
+            if args.get("facts") is not None:
+                report = T.check_host_facts(args.get("facts"), groups,
+                                            hostvars, global_vars,
+                                            args.get("thresholds"))
+            else:
+                report = T.validate_topology(groups, hostvars, global_vars)
+        except AnsibleActionFail:
+            raise
+        except Exception as exc:  # the engine must not raise; say so clearly
+            raise AnsibleActionFail("topology validator crashed (a bug, please "
+                                    "report it): %s" % to_native(exc))
+        data = report.to_dict()
+        result["report"] = data
+        result["source"] = source
+        result["violation_lines"] = report.format_violations()
+        result["capacity_lines"] = report.format_capacity()
+        result["changed"] = False
+        path = args.get("report_path")
+        if path:
+            result["report_path"] = path
+            if self._task.check_mode:
+                result["report_written"] = False
+            else:
+                try:
+                    with open(os.path.expanduser(path), "w") as handle:
+                        json.dump(data, handle, indent=2, sort_keys=True)
+                        handle.write("\n")
+                except (IOError, OSError) as exc:
+                    raise AnsibleActionFail("cannot write the report to %s: %s"
+                                            % (path, to_native(exc)))
+                result["report_written"] = True
+        if fail_on_error and report.failed:
+            result["failed"] = True
+            result["msg"] = "\n".join(["topology validation failed:"]
+                                      + result["violation_lines"])
+        else:
+            result["msg"] = report.summary()
+        return result
+
+    def _from_inventory(self, task_vars):
+        groups = dict((k, list(v)) for k, v in
+                      (task_vars.get("groups") or {}).items())
+        wanted_groups = set(T.CONTRACT_GROUPS)
+        hosts = set()
+        for name in wanted_groups:
+            hosts.update(groups.get(name) or [])
+        for zone in task_vars.get("cloudstack_zones") or []:
+            try:
+                for pod in zone.get("pods") or []:
+                    for cl in pod.get("clusters") or []:
+                        listed = cl.get("hosts") or []
+                        if isinstance(listed, (list, tuple)):
+                            hosts.update(h for h in listed
+                                         if isinstance(h, str))
+            except AttributeError:
+                break   # malformed zones: the engine reports them (CS001)
+        global_vars = {}
+        for key in task_vars:
+            if _wanted(key):
+                global_vars[key] = self._template(task_vars[key], key)
+        hv = task_vars.get("hostvars")
+        reader = None
+        try:
+            reader = _InventoryReader(hv, self._task)
+            source = "inventory (direct)"
+        except (AttributeError, ImportError, KeyError, TypeError):
+            source = "inventory (hostvars)"
+        hostvars = {}
+        for host in sorted(hosts):
+            if reader is not None:
+                raw = reader.host_vars(host)
+                if raw is None:
+                    continue        # listed but not in the inventory: CS103
+                data = {}
+                for key, value in raw.items():
+                    if _needs_template(value):
+                        value = self._host_value(hv, host, key)
+                    data[key] = value
+            else:
+                if host not in hv:
+                    continue
+                data = {}
+                for key in hv.raw_get(host):
+                    if not _wanted(key) or key == "cloudstack_zones":
+                        continue
+                    value = self._host_value(hv, host, key)
+                    if key in global_vars and value == global_vars[key]:
+                        continue    # the group_vars/all value: checked once
+                    data[key] = value
+            hostvars[host] = data
+        return groups, hostvars, global_vars, source
+
+    def _template(self, value, key):
+        if not _needs_template(value):
+            return value
+        try:
+            return self._templar.template(value)
+        except Exception as exc:
+            raise AnsibleActionFail("cannot template %s: %s" % (
+                key, type(exc).__name__))
+
+    @staticmethod
+    def _host_value(hv, host, key):
+        try:
+            return hv[host][key]
+        except Exception as exc:
+            raise AnsibleActionFail("cannot template %s of host %s: %s" % (
+                key, host, type(exc).__name__))

@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, CloudStack infra collection maintainers
+# Apache License 2.0 (see galaxy.yml)
+"""Filters of the topology validator (docs in the .yml sidecars)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+
+
+def _report(global_vars, groups, hostvars):
+    if not isinstance(global_vars, dict):
+        raise AnsibleFilterError("cloudstack_topology_violations: the input "
+                                 "must be a mapping of global variables "
+                                 "(e.g. cloudstack_zones), got %s"
+                                 % type(global_vars).__name__)
+    if groups is not None and not isinstance(groups, dict):
+        raise AnsibleFilterError("cloudstack_topology_violations: groups must "
+                                 "be a mapping of group name to hosts")
+    if hostvars is not None and not hasattr(hostvars, "items"):
+        raise AnsibleFilterError("cloudstack_topology_violations: hostvars "
+                                 "must be a mapping of host to variables")
+    try:
+        return T.validate_topology(groups or {}, dict(hostvars or {}),
+                                   global_vars)
+    except Exception as exc:  # the engine must not raise: a bug
+        raise AnsibleFilterError("cloudstack_topology_violations: validator "
+                                 "crashed: %s" % exc)
+
+
+def cloudstack_topology_violations(global_vars, groups=None, hostvars=None):
+    """List of violation dicts (id, severity, location, message, hint)."""
+    return _report(global_vars, groups, hostvars).to_dict()["violations"]
+
+
+class FilterModule(object):
+
+    def filters(self):
+        return {
+            "cloudstack_topology_violations": cloudstack_topology_violations,
+        }

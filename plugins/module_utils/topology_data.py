@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, CloudStack infra collection maintainers
+# Apache License 2.0 (see galaxy.yml)
+"""Rule data of the topology validator, taken from the seed documents.
+
+Plain Python, no Ansible import: the tables below are the seed's tables cell
+for cell (first seed, "Choosing a Hypervisor" and "Hypervisor Support for
+Primary Storage"); tests/unit/test_topology_data.py parses the seed and
+compares. Everything the rules derive from a table is derived here, in code,
+from these cells, never typed twice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Canonical hypervisor names (the contract's spelling) and the inventory group
+# whose hosts run them.
+HYPERVISORS = ("XenServer", "VMware", "KVM", "LXC", "HyperV", "BareMetal")
+
+HYPERVISOR_GROUPS = {
+    "KVM": "cloudstack_kvm_hosts",
+    "XenServer": "cloudstack_xenserver_hosts",
+    "VMware": "cloudstack_vmware_hosts",
+    "LXC": "cloudstack_lxc_hosts",
+    "HyperV": "cloudstack_hyperv_hosts",
+    "BareMetal": "cloudstack_baremetal_hosts",
+}
+
+# Accepted spellings (compared lower-case) -> canonical name. "vSphere" is the
+# seed's name for VMware; XCP-ng is XenServer's open-source build.
+HYPERVISOR_ALIASES = {
+    "kvm": "KVM",
+    "xenserver": "XenServer",
+    "xcp-ng": "XenServer",
+    "xcpng": "XenServer",
+    "vmware": "VMware",
+    "vsphere": "VMware",
+    "lxc": "LXC",
+    "hyperv": "HyperV",
+    "hyper-v": "HyperV",
+    "baremetal": "BareMetal",
+    "bare metal": "BareMetal",
+}
+
+# Column headers of the seed tables -> canonical hypervisor names.
+SEED_COLUMNS = {
+    "XenServer": "XenServer",
+    "vSphere": "VMware",
+    "KVM - RHEL": "KVM",
+    "LXC": "LXC",
+    "HyperV": "HyperV",
+    "Bare Metal": "BareMetal",
+}
+
+# Hypervisor feature table: feature key -> (seed row label, cells in the order
+# XenServer, vSphere, KVM - RHEL, LXC, HyperV, Bare Metal).
+FEATURE_TABLE = {
+    "network_throttling": (
+        "Network Throttling",
+        ("Yes", "Yes", "Yes", "No", "?", "N/A")),
+    "security_groups_basic_zone": (
+        "Security groups in zones that use basic networking",
+        ("Yes", "No", "Yes", "Yes", "?", "No")),
+    "iscsi": (
+        "iSCSI",
+        ("Yes", "Yes", "Yes", "Yes", "Yes", "N/A")),
+    "fibre_channel": (
+        "FibreChannel",
+        ("Yes", "Yes", "Yes", "Yes", "Yes", "N/A")),
+    "local_disk": (
+        "Local Disk",
+        ("Yes", "Yes", "Yes", "Yes", "Yes", "Yes")),
+    "ha": (
+        "HA",
+        ("Yes", "Yes (Native)", "Yes", "?", "Yes", "N/A")),
+    "snapshots_local_disk": (
+        "Snapshots of local disk",
+        ("Yes", "Yes", "Yes", "?", "?", "N/A")),
+    "local_disk_as_data_disk": (
+        "Local disk as data disk",
+        ("Yes", "No", "Yes", "Yes", "Yes", "N/A")),
+    "workload_balancing": (
+        "Work load balancing",
+        ("No", "DRS", "No", "No", "?", "N/A")),
+    "live_migration": (
+        "Manual live migration of Instances from host to host",
+        ("Yes", "Yes", "Yes", "?", "Yes", "N/A")),
+    "link_local_vr": (
+        "Conserve management traffic IP address by using link local network "
+        "to communicate with virtual router",
+        ("Yes", "No", "Yes", "Yes", "?", "N/A")),
+}
+FEATURE_COLUMNS = ("XenServer", "VMware", "KVM", "LXC", "HyperV", "BareMetal")
+
+# Primary storage table: row key -> (seed row label, cells in the order
+# XenServer, vSphere, KVM - RHEL, LXC, HyperV). The seed has no Bare Metal
+# column. An empty string is an empty cell.
+STORAGE_TABLE = {
+    "format": (
+        "Format for Disks, Templates, and Snapshots",
+        ("VHD", "VMDK", "QCOW2", "VHD", "")),
+    "iscsi": (
+        "iSCSI support",
+        ("CLVM", "VMFS", "Yes via Shared Mountpoint",
+         "Yes via Shared Mountpoint", "No")),
+    "fc": (
+        "Fiber Channel support",
+        ("Yes, Via existing SR", "VMFS", "Yes via Shared Mountpoint",
+         "Yes via Shared Mountpoint", "No")),
+    "nfs": (
+        "NFS support",
+        ("Yes", "Yes", "Yes", "Yes", "No")),
+    "local": (
+        "Local storage support",
+        ("Yes", "Yes", "Yes", "Yes", "Yes")),
+    "overprovisioning": (
+        "Storage over-provisioning",
+        ("NFS", "NFS and iSCSI", "NFS", "No", "")),
+    "smb": (
+        "SMB/CIFS",
+        ("No", "No", "No", "No", "Yes")),
+}
+STORAGE_COLUMNS = ("XenServer", "VMware", "KVM", "LXC", "HyperV")
+
+PRIMARY_STORAGE_TYPES = ("nfs", "iscsi", "fc", "shared_mountpoint", "local",
+                         "smb", "clvm", "vmfs", "presetup")
+
+# Hypervisor-native pool types (contract): only on their own hypervisor.
+NATIVE_STORAGE_TYPES = {
+    "clvm": ("XenServer",),
+    "vmfs": ("VMware",),
+    "presetup": ("XenServer",),
+}
+
+# Seed "Supported Cluster Sizes" (second seed): hosts per cluster.
+CLUSTER_MAX_HOSTS = {"XenServer": 8, "VMware": 8, "KVM": 16}
+
+PRIMARY_STORAGE_MAX_TB = 6          # "should not exceed 6 TB"
+SECONDARY_STORAGE_MIN_GB = 100      # "100GB minimum capacity"
+XEN_DOM0_MEMORY_MB = 2940           # "We recommend 2940 MB of RAM for dom0"
+DB_CONNECTIONS_PER_MGMT = 350       # contract: 350 x management servers
+CAPACITY_WARN_RATIO = 0.9           # CS604: disable allocation soon
+DEFAULT_HOST_FAILURES = 1           # the seed's (N-1) x per-host limit
+
+# CS306: interface names the CloudStack KVM agent recognises for bridges.
+KVM_BRIDGE_DEVICE_PATTERNS = ("eth*", "bond*", "team*", "vlan*", "em*",
+                              "p*p*", "ens*", "eno*", "enp*", "enx*")
+
+# CS501: ports that must never face the Internet.
+FORBIDDEN_PUBLIC_PORTS = (8096, 8250, 9090, 3306, 16509, 16514, 2049, 111)
+
+# CS504: secrets and the well-known defaults they must not keep.
+SECRET_VARS = ("cloudstack_db_password", "cloudstack_db_root_password",
+               "cloudstack_db_replication_password")
+WEAK_SECRETS = ("password", "cloud", "changeme", "root", "")
+
+# CS7xx defaults (overridable, see docs/validator.md).
+PREFLIGHT_DEFAULTS = {
+    "root_min_free_gb": 10,
+    "root_max_used_percent": 80,
+    "instance_memory_mb": 1024,
+}
+
+SEVERITY_OF_CELL = {"No": "error", "N/A": "error", "?": "warning",
+                    "": "warning"}
+
+
+def cell_severity(cell):
+    """None when the cell says supported, else 'error' or 'warning'."""
+    return SEVERITY_OF_CELL.get(cell.strip())
+
+
+def feature_cell(feature, hypervisor):
+    """The seed's cell for a feature key and a canonical hypervisor name."""
+    return FEATURE_TABLE[feature][1][FEATURE_COLUMNS.index(hypervisor)]
+
+
+def storage_cell(row, hypervisor):
+    """The seed's storage-table cell, or None when it has no such column."""
+    if hypervisor not in STORAGE_COLUMNS:
+        return None
+    return STORAGE_TABLE[row][1][STORAGE_COLUMNS.index(hypervisor)]
+
+
+def storage_type_support(stype, hypervisor):
+    """(severity or None, reason) for a primary storage type on a hypervisor.
+
+    Reading of the table given by the contract: iscsi/fc cells that say
+    "via Shared Mountpoint" mean the pool type to use is shared_mountpoint,
+    not a plain iscsi/fc pool; CLVM/VMFS/"existing SR" cells mean supported.
+    """
+    if stype in NATIVE_STORAGE_TYPES:
+        if hypervisor in NATIVE_STORAGE_TYPES[stype]:
+            return None, "native to %s" % hypervisor
+        return "error", "%s is native to %s only" % (
+            stype, "/".join(NATIVE_STORAGE_TYPES[stype]))
+    if hypervisor not in STORAGE_COLUMNS:
+        return "error", ("the seed's primary storage table has no %s column"
+                         % hypervisor)
+    if stype == "shared_mountpoint":
+        cells = (storage_cell("iscsi", hypervisor),
+                 storage_cell("fc", hypervisor))
+        if any("shared mountpoint" in c.lower() for c in cells):
+            return None, "shared mountpoint"
+        return "error", ("the seed lists shared mountpoint only for "
+                         "KVM and LXC")
+    cell = storage_cell(stype, hypervisor)
+    if "shared mountpoint" in cell.lower():
+        return "error", ("seed cell '%s': use type shared_mountpoint (a "
+                         "clustered filesystem on the LUN)" % cell)
+    sev = cell_severity(cell)
+    if sev is None:
+        return None, "seed cell '%s'" % cell
+    return sev, "seed cell '%s'" % (cell or "empty")
+
+
+def overprovisioning_support(stype, hypervisor):
+    """(severity or None, reason) for storage over-provisioning > 1."""
+    cell = storage_cell("overprovisioning", hypervisor)
+    if cell is None:
+        return "error", ("the seed's primary storage table has no %s column"
+                         % hypervisor)
+    if cell.strip() == "":
+        return "warning", "seed cell is empty (unverified)"
+    allowed = [w.lower() for w in cell.replace(" and ", " ").split()]
+    if "no" in allowed:
+        return "error", "seed cell '%s'" % cell
+    if stype in allowed:
+        return None, "seed cell '%s'" % cell
+    return "error", "seed cell '%s'" % cell

@@ -1,0 +1,222 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, CloudStack infra collection maintainers
+# Apache License 2.0 (see galaxy.yml)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: topology_validate
+short_description: Validate a CloudStack topology against the reference architecture
+version_added: "0.1.0"
+description:
+  - Runs the rules CS001 and CS101 to CS604 of the topology contract on the
+    inventory (groups, host variables, global variables) and returns a report
+    with every violation found (rule id, severity, location, message, hint)
+    and a capacity plan with one row per cluster.
+  - With O(facts), runs the fact-based rules CS701 to CS706 instead, on the
+    results of M(cloudstack.infra.host_preflight).
+  - An action plugin of the same name runs on the controller. Without
+    O(groups) it reads the play's inventory itself (groups and the
+    C(cloudstack_*) variables of the hosts in the contract's groups); no
+    connection to any inventory host is made.
+  - Fails when the report holds an error (unless O(fail_on_error=false));
+    warnings never fail.
+  - The rules are listed in C(docs/validator.md) of the collection.
+author:
+  - CloudStack infra collection maintainers
+options:
+  groups:
+    description:
+      - Group name to list of host names. When given, the inventory is not
+        read and O(hostvars) and O(global_vars) are used as the data.
+    type: dict
+  hostvars:
+    description:
+      - Host name to that host's variables (only the C(cloudstack_*) keys are
+        read). Used with O(groups).
+    type: dict
+  global_vars:
+    description:
+      - The global variables (C(group_vars/all)), for example
+        C(cloudstack_zones). Used with O(groups).
+    type: dict
+  facts:
+    description:
+      - Host name to the C(cloudstack_preflight) result of
+        M(cloudstack.infra.host_preflight). When given, the fact-based rules
+        CS701 to CS706 run instead of the inventory rules.
+    type: dict
+  thresholds:
+    description:
+      - Overrides for the fact-based rules. Keys C(root_min_free_gb)
+        (default 10), C(root_max_used_percent) (default 80),
+        C(instance_memory_mb) (default 1024, a cluster's
+        C(instance_memory_mb) wins).
+    type: dict
+  fail_on_error:
+    description:
+      - Fail the task when the report holds at least one error.
+    type: bool
+    default: true
+  report_path:
+    description:
+      - Write the full report as JSON to this path on the controller (action
+        plugin) or on the target (module). Not written in check mode.
+    type: path
+attributes:
+  check_mode:
+    support: full
+    description: Validation changes nothing; only O(report_path) is skipped.
+  diff_mode:
+    support: none
+  action:
+    support: full
+notes:
+  - Secrets are never printed; a weak secret is reported by its name only.
+seealso:
+  - module: cloudstack.infra.host_preflight
+"""
+
+EXAMPLES = r"""
+- name: Validate the topology of the inventory (controller only)
+  cloudstack.infra.topology_validate:
+    report_path: /tmp/cloudstack-topology.json
+
+- name: Validate explicit data
+  cloudstack.infra.topology_validate:
+    groups:
+      cloudstack_management: [mgmt1]
+      cloudstack_db_primary: [mgmt1]
+      cloudstack_nfs: [nfs1]
+      cloudstack_kvm_hosts: [kvm1, kvm2]
+    hostvars:
+      kvm1: {cloudstack_management_address: 10.10.0.21}
+      kvm2: {cloudstack_management_address: 10.10.0.22}
+    global_vars:
+      cloudstack_db_dr: false
+      cloudstack_zones:
+        - name: zone1
+          networks:
+            management: {cidr: 10.10.0.0/24, gateway: 10.10.0.1}
+          secondary_storage:
+            - {server: nfs1, path: /export/secondary, size_gb: 500}
+          pods:
+            - name: pod1
+              clusters:
+                - {name: c1, hypervisor: KVM, hosts: [kvm1, kvm2], max_instances_per_host: 50}
+    fail_on_error: false
+  register: topology
+
+- name: Evaluate the fact-based checks on preflight results
+  cloudstack.infra.topology_validate:
+    facts: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'cloudstack_preflight'))) }}"
+"""
+
+RETURN = r"""
+report:
+  description: The full report.
+  returned: always
+  type: dict
+  contains:
+    summary:
+      description: C(no violations) or the count of errors and warnings.
+      type: str
+      sample: no violations
+    failed:
+      description: True when at least one violation is an error.
+      type: bool
+    errors:
+      description: Number of errors.
+      type: int
+    warnings:
+      description: Number of warnings.
+      type: int
+    violations:
+      description: Every violation, each with C(id), C(severity) (error or
+        warning), C(location) (zone/pod/cluster/host path or group name),
+        C(message) and C(hint).
+      type: list
+      elements: dict
+    capacity:
+      description: One row per cluster with C(zone), C(pod), C(cluster),
+        C(hypervisor), C(hosts), C(failures_tolerated), C(per_host_limit),
+        C(safe_capacity) ((hosts - failures) x limit), C(planned) and
+        C(headroom).
+      type: list
+      elements: dict
+violation_lines:
+  description: The violations as readable lines (C(no violations) when clean).
+  returned: always
+  type: list
+  elements: str
+capacity_lines:
+  description: The capacity plan as an aligned text table.
+  returned: always
+  type: list
+  elements: str
+source:
+  description: Where the data came from (C(options), C(inventory (direct)) or
+    C(inventory (hostvars))).
+  returned: always
+  type: str
+report_written:
+  description: Whether the JSON report was written to O(report_path).
+  returned: when report_path is given
+  type: bool
+"""
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            groups=dict(type="dict"),
+            hostvars=dict(type="dict"),
+            global_vars=dict(type="dict"),
+            facts=dict(type="dict"),
+            thresholds=dict(type="dict"),
+            fail_on_error=dict(type="bool", default=True),
+            report_path=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    if p["groups"] is None:
+        module.fail_json(msg="run on a host, topology_validate needs groups, "
+                         "hostvars and global_vars (the action plugin reads "
+                         "the inventory itself on the controller)")
+    if p["facts"] is not None:
+        report = T.check_host_facts(p["facts"], p["groups"],
+                                    p["hostvars"] or {}, p["global_vars"] or {},
+                                    p["thresholds"])
+    else:
+        report = T.validate_topology(p["groups"], p["hostvars"] or {},
+                                     p["global_vars"] or {})
+    data = report.to_dict()
+    result = dict(changed=False, report=data, source="options",
+                  violation_lines=report.format_violations(),
+                  capacity_lines=report.format_capacity())
+    if p["report_path"]:
+        result["report_written"] = False
+        if not module.check_mode:
+            with open(os.path.expanduser(p["report_path"]), "w") as handle:
+                json.dump(data, handle, indent=2, sort_keys=True)
+            result["report_written"] = True
+    if p["fail_on_error"] and report.failed:
+        module.fail_json(msg="\n".join(["topology validation failed:"]
+                                       + result["violation_lines"]), **result)
+    result["msg"] = report.summary()
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
