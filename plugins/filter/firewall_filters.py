@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the NAT firewall role; the logic lives in module_utils/firewall_rules.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.cloudstack.infra.plugins.module_utils.firewall_rules import (
+    firewall_plan,
+    interface_for_address,
+    interface_ipv4,
+    restore_script,
+)
+
+
+def _plan(spec):
+    if not isinstance(spec, dict):
+        raise AnsibleFilterError('firewall_plan expects a mapping, got %s' % type(spec).__name__)
+    return firewall_plan(dict(spec))
+
+
+def _restore(saved, tables):
+    if not isinstance(saved, dict):
+        raise AnsibleFilterError('firewall_restore_script expects a mapping of saved listings')
+    pairs = []
+    for item in tables:
+        family, table = str(item).split(None, 1)
+        pairs.append((family, table))
+    return restore_script(pairs, saved)
+
+
+class FilterModule(object):
+    """NAT firewall filters."""
+
+    def filters(self):
+        return {
+            'firewall_plan': _plan,
+            'firewall_interface_for_address': interface_for_address,
+            'firewall_interface_ipv4': interface_ipv4,
+            'firewall_restore_script': _restore,
+        }
