@@ -258,8 +258,8 @@ def size_problems(exports, mounts, host=""):
             if need < SECONDARY_MIN_GB:
                 problems.append(
                     "secondary storage %s%s claims size_gb %s, under the %d GB minimum "
-                    "(CS204); give it at least %d GB" % (exp["path"], where, _fmt(need),
-                                                        SECONDARY_MIN_GB, SECONDARY_MIN_GB))
+                    "(CS204); give it at least %d GB"
+                    % (exp["path"], where, _fmt(need), SECONDARY_MIN_GB, SECONDARY_MIN_GB))
                 need = SECONDARY_MIN_GB
             if size < need * GB * FS_OVERHEAD_TOLERANCE:
                 problems.append(
@@ -295,7 +295,7 @@ def default_initiator_iqn(hostname, prefix="iqn.2025-01.org.cloudstack.infra"):
     ``<prefix>:<short host name>``, lower case, characters other than
     a-z 0-9 . - replaced by '-'.
     """
-    short = str(hostname).split(".")[0].lower()
+    short = str(hostname).split(".", maxsplit=1)[0].lower()
     return "%s:%s" % (prefix, re.sub(r"[^a-z0-9.-]", "-", short))
 
 

@@ -16,6 +16,14 @@ _SPEC.loader.exec_module(st)
 
 GiB = 1024 ** 3
 
+C1 = {"name": "c1", "hypervisor": "KVM", "hosts": ["kvm1", "kvm2"], "primary_storage": [
+    {"name": "ps1", "type": "nfs", "server": "nfs1", "path": "/export/primary/", "size_tb": 4},
+    {"name": "ps9", "type": "nfs", "server": "nfs2", "path": "/export/other"},
+]}
+C2 = {"name": "c2", "hypervisor": "XenServer", "hosts": ["xen1", "xen2"], "primary_storage": [
+    {"name": "ps2", "type": "iscsi", "target": "iqn.2025-01.lab:ps2", "size_tb": 2, "multipath": True},
+]}
+
 ZONES = [
     {
         "name": "zone1",
@@ -27,18 +35,7 @@ ZONES = [
             ],
         },
         "secondary_storage": [{"server": "nfs1", "path": "/export/secondary", "size_gb": 500}],
-        "pods": [{"name": "pod1", "clusters": [
-            {"name": "c1", "hypervisor": "KVM", "hosts": ["kvm1", "kvm2"],
-             "primary_storage": [
-                 {"name": "ps1", "type": "nfs", "server": "nfs1", "path": "/export/primary/", "size_tb": 4},
-                 {"name": "ps9", "type": "nfs", "server": "nfs2", "path": "/export/other"},
-             ]},
-            {"name": "c2", "hypervisor": "XenServer", "hosts": ["xen1", "xen2"],
-             "primary_storage": [
-                 {"name": "ps2", "type": "iscsi", "target": "iqn.2025-01.lab:ps2", "size_tb": 2,
-                  "multipath": True},
-             ]},
-        ]}],
+        "pods": [{"name": "pod1", "clusters": [C1, C2]}],
     },
     {
         "name": "zone2",
