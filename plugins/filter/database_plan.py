@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: CloudStack infra collection maintainers
 # Apache License 2.0 (see galaxy.yml)
-"""Filters of the database tier: database_plan and database_properties.
+"""Filters of the database tier: database_plan, database_properties and\ndatabase_gtid_missing.
 
-Documentation: database_plan.yml and database_properties.yml beside this file.
+Documentation: the YAML file named after each filter, beside this file.
 The logic is plain Python in plugins/module_utils/database_plan.py.
 """
 
@@ -19,6 +19,7 @@ from ansible_collections.cloudstack.infra.plugins.module_utils.database_plan imp
     CONNECTIONS_PER_MANAGEMENT_SERVER,
     REPLICAS_KEY_SINCE_DEFAULT,
     format_errors,
+    gtid_missing,
     plan_database,
     render_db_properties,
 )
@@ -75,6 +76,13 @@ def database_properties(primary_address, replica_addresses, cloudstack_version,
     return dict(pairs)
 
 
+def database_gtid_missing(target_pos, other_pos):
+    try:
+        return gtid_missing(target_pos, other_pos)
+    except ValueError as exc:
+        raise AnsibleFilterError("database_gtid_missing: %s" % to_native(exc))
+
+
 class FilterModule(object):
     """Database tier filters."""
 
@@ -82,4 +90,5 @@ class FilterModule(object):
         return {
             "database_plan": database_plan,
             "database_properties": database_properties,
+            "database_gtid_missing": database_gtid_missing,
         }

@@ -285,3 +285,31 @@ def render_db_properties(cloudstack_version, primary_address, replica_addresses,
         ("db.usage.%s" % word, replica_list),
     ]
     return pairs
+
+
+def parse_gtid_pos(text):
+    """MariaDB GTID position '0-1-100,1-2-5' -> {0: 100, 1: 5} (domain -> seq_no)."""
+    result = {}
+    for part in str(text or "").replace("\n", "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        pieces = part.split("-")
+        if len(pieces) != 3:
+            raise ValueError("not a MariaDB GTID: %r" % part)
+        domain, _server, seq = (int(p) for p in pieces)
+        result[domain] = max(seq, result.get(domain, 0))
+    return result
+
+
+def gtid_missing(target_pos, other_pos):
+    """Domains where other_pos is ahead of target_pos: list of
+    'domain D: target has N, other has M' (empty: target has everything)."""
+    target = parse_gtid_pos(target_pos)
+    other = parse_gtid_pos(other_pos)
+    missing = []
+    for domain in sorted(other):
+        if other[domain] > target.get(domain, 0):
+            missing.append("domain %d: target has seq %d, other has seq %d"
+                           % (domain, target.get(domain, 0), other[domain]))
+    return missing

@@ -185,3 +185,17 @@ def test_render_db_properties():
 def test_bad_version():
     with pytest.raises(ValueError):
         dp.replicas_key("four")
+
+
+def test_parse_gtid_pos():
+    assert dp.parse_gtid_pos("0-1-100,1-2-5") == {0: 100, 1: 5}
+    assert dp.parse_gtid_pos("") == {}
+    with pytest.raises(ValueError):
+        dp.parse_gtid_pos("0-1")
+
+
+def test_gtid_missing():
+    assert dp.gtid_missing("0-1-100", "0-1-100") == []
+    assert dp.gtid_missing("0-1-101", "0-1-100") == []
+    assert dp.gtid_missing("0-1-99", "0-1-100") == ["domain 0: target has seq 99, other has seq 100"]
+    assert dp.gtid_missing("0-1-100", "0-1-100,1-3-2") == ["domain 1: target has seq 0, other has seq 2"]
