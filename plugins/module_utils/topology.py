@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import gc
 import ipaddress
 import json
 import math
@@ -430,6 +431,28 @@ def _iter_clusters(zones):
                 yield zi, zone, pod, cl, loc, path
 
 
+def _gc_paused(func):
+    """Pause the cyclic GC while the engine runs.
+
+    The engine allocates many small acyclic objects; the generational GC
+    rescans the whole (growing) heap and makes run time grow faster than
+    the host count (measured: 2.4x time for 2x hosts at 10k). Reference
+    counting frees everything; the previous GC state is restored.
+    """
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@_gc_paused
 def validate_topology(groups, hostvars, global_vars):
     """Run every inventory rule; return a Report (never raises on input)."""
     ctx = _Ctx(groups, hostvars, global_vars)
@@ -449,7 +472,7 @@ def validate_topology(groups, hostvars, global_vars):
         for h in _group(ctx.groups, group):
             hv_groups.setdefault(h, []).append(hv)
 
-    for h in sorted(ctx.hv):
+    for h in ctx.hv:
         site = ctx.hv[h].get("cloudstack_site")
         if site is not None:
             _check_site_ref(ctx, sites, site, "hostvars[%s].cloudstack_site"
@@ -545,7 +568,7 @@ def validate_topology(groups, hostvars, global_vars):
         _cluster_storage(ctx, cl, hv, loc, path, hosts)
         _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n)
 
-    for h in sorted(hv_groups):
+    for h in hv_groups:
         if h not in placed:
             ctx.add("CS103", h, "hypervisor host %s (in %s) is in no cluster"
                     % (h, ", ".join(D.HYPERVISOR_GROUPS[x]
@@ -834,7 +857,7 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
 
     # per-host address rules
     addresses = {}
-    for h in sorted(ctx.hv):
+    for h in ctx.hv:
         hv = ctx.hv[h]
         zone = host_zone.get(h)
         ma = hv.get("cloudstack_management_address")
@@ -878,6 +901,15 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
                             addr, h, si.get("network"), net["cidr"]),
                         "give %s an address inside %s" % (h, net["cidr"]))
         _bond_rules(ctx, h, hv)
+        if (h in hv_groups and "XenServer" in hv_groups[h]) or \
+                host_cluster.get(h, (None, None))[1] == "XenServer":
+            dom0 = hv.get("cloudstack_xen_dom0_memory_mb")
+            if dom0 is not None and dom0 < D.XEN_DOM0_MEMORY_MB:
+                ctx.add("CS603", h, "cloudstack_xen_dom0_memory_mb of "
+                        "XenServer host %s is %d MB, below the recommended "
+                        "%d MB" % (h, dom0, D.XEN_DOM0_MEMORY_MB),
+                        "set cloudstack_xen_dom0_memory_mb: %d (or more)"
+                        % D.XEN_DOM0_MEMORY_MB)
         if h in hv_groups and "KVM" in hv_groups[h] or \
                 host_cluster.get(h, (None, None))[1] == "KVM":
             for key in ("cloudstack_management_device",
@@ -893,9 +925,10 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
                             "rename the interface (udev/systemd .link) or use "
                             "a bond/VLAN device with a recognised name, e.g. "
                             "bond0")
-    for addr in sorted(addresses, key=lambda a: (a.version, a)):
+    dups = [a for a, users in addresses.items() if len(users) > 1]
+    for addr in sorted(dups, key=lambda a: (a.version, a)):
         users = addresses[addr]
-        if len(users) > 1:
+        if users:
             ctx.add("CS303", _names(u.split()[0] for u in users),
                     "IP address %s is on %d interfaces: %s" % (
                         addr, len(users), "; ".join(users[:MAX_LISTED])),
@@ -1123,6 +1156,7 @@ def _security_rules(ctx, zones):
 # fact-based rules (CS7xx)
 # --------------------------------------------------------------------------
 
+@_gc_paused
 def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
     """Fact-based checks CS701..CS706.
 

@@ -157,6 +157,8 @@ def _ip(value, path, problems):
                      "%s %s" % (path, type_name(value), _show(value)),
                      "quote the address, e.g. '10.10.0.21'")
     try:
+        if ":" not in value:
+            return ipaddress.IPv4Address(value.strip())
         return ipaddress.ip_address(value.strip())
     except ValueError:
         return _fail(problems, path, "%s is not an IP address: %s" % (
@@ -208,7 +210,7 @@ def check(value, spec, path, problems):
                 "write it as key: value pairs")
         out = {}
         keys = spec["keys"]
-        for key in sorted(value, key=str):
+        for key in value:
             sub = "%s.%s" % (path, key) if path else str(key)
             if key not in keys:
                 if spec["open"]:

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Validator benchmark (`make bench`): exits non-zero when a target is missed.
+
+1. Engine: validate_topology on generated valid topologies of 1k, 5k, 10k
+   hypervisor hosts; CPU time (best of 5, time.process_time, so that other
+   load on the machine does not count). Targets: 10k under 1 s; growth
+   near-linear: 2x hosts <= 2.2x time (5k -> 10k) and 5x hosts <= 5.5x
+   time (1k -> 5k).
+2. Playbook: `ansible-playbook playbooks/validate.yml` on a generated
+   10k-host inventory, next to Ansible's own floor for the same inventory
+   (one play, one run_once debug task), measured in the same run. Target:
+   CPU-time ratio (user+sys of the ansible-playbook process tree) <= 1.3.
+   Wall times are printed too; on a shared machine they are noisy.
+Set BENCH_SKIP_PLAYBOOK=1 to run part 1 only.
+"""
+import gc
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+sys.path[:0] = [os.path.join(ROOT, "collections"),
+                os.path.dirname(os.path.abspath(__file__))]
+
+import topology_gen  # noqa: E402
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology import (  # noqa: E402
+    validate_topology)
+
+FLOOR = """---
+- name: Ansible floor (inventory load + one task)
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: One run_once task
+      ansible.builtin.debug:
+        msg: floor
+      run_once: true
+"""
+
+
+def engine():
+    ok = True
+    times = {}
+    print("engine: validate_topology, CPU seconds, best of 5")
+    print("%8s %10s %12s %s" % ("hosts", "seconds", "us/host", "result"))
+    for n in (1000, 5000, 10000):
+        data = topology_gen.generate(n)
+        best = None
+        for _ in range(5):
+            gc.collect()
+            start = time.process_time()
+            report = validate_topology(*data)
+            spent = time.process_time() - start
+            best = spent if best is None else min(best, spent)
+        times[n] = best
+        print("%8d %10.3f %12.1f %s" % (n, best, best / n * 1e6,
+                                         report.summary()))
+        if report.violations:
+            print("FAIL: the generated topology must be clean: %s"
+                  % report.format_violations()[:4])
+            ok = False
+    g1 = times[5000] / times[1000]
+    g2 = times[10000] / times[5000]
+    print("growth 1k->5k: %.2fx (target <= 5.5x); 5k->10k: %.2fx (target "
+          "<= 2.2x); 10k: %.3f s (target < 1 s)" % (g1, g2, times[10000]))
+    if g1 > 5.5 or g2 > 2.2 or times[10000] >= 1.0:
+        print("FAIL: engine targets missed")
+        ok = False
+    return ok
+
+
+def run(cmd, env):
+    start = time.time()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.time() - start
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    code = os.waitstatus_to_exitcode(status)
+    # ansible-playbook's workers are its children: wait4 counts the process
+    # and the children it waited for.
+    return code, usage.ru_utime + usage.ru_stime, wall, text
+
+
+def playbook():
+    env = dict(os.environ)
+    env["ANSIBLE_CONFIG"] = os.path.join(ROOT, "ansible.cfg")
+    env["PATH"] = os.path.join(ROOT, ".venv", "bin") + os.pathsep + \
+        env.get("PATH", "")
+    binary = os.path.join(ROOT, ".venv", "bin", "ansible-playbook")
+    if not os.path.exists(binary):
+        binary = "ansible-playbook"
+    with tempfile.TemporaryDirectory(prefix="cloudstack-bench-") as tmp:
+        inv = os.path.join(tmp, "inventory")
+        topology_gen.write_inventory(inv, *topology_gen.generate(10000))
+        floor = os.path.join(tmp, "floor.yml")
+        with open(floor, "w") as handle:
+            handle.write(FLOOR)
+        print("playbook: 10k-host inventory (%d kB hosts.yml)" % (
+            os.path.getsize(os.path.join(inv, "hosts.yml")) // 1024))
+        results = {}
+        for name, book in (("floor", floor),
+                           ("validate", "playbooks/validate.yml")):
+            code, cpu, wall, text = run([binary, book, "-i", inv], env)
+            results[name] = (code, cpu, wall, text)
+            print("%-9s rc=%d  cpu %.1f s  wall %.1f s" % (name, code, cpu,
+                                                          wall))
+    ok = True
+    for name in results:
+        if results[name][0] != 0:
+            print("FAIL: %s exited %d:\n%s" % (name, results[name][0],
+                                               results[name][3][-3000:]))
+            ok = False
+    if "no violations" not in results["validate"][3]:
+        print("FAIL: validate.yml did not report 'no violations'")
+        ok = False
+    ratio = results["validate"][1] / results["floor"][1]
+    wall_ratio = results["validate"][2] / results["floor"][2]
+    print("ratio validate/floor: cpu %.2f (target <= 1.3), wall %.2f "
+          "(informational)" % (ratio, wall_ratio))
+    if ratio > 1.3:
+        print("FAIL: playbook ratio target missed")
+        ok = False
+    return ok
+
+
+def main():
+    start = time.time()
+    ok = engine()
+    if os.environ.get("BENCH_SKIP_PLAYBOOK") != "1":
+        ok = playbook() and ok
+    print("bench: %s in %.0f s" % ("passed" if ok else "FAILED",
+                                    time.time() - start))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
