@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: CloudStack infra collection maintainers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plain-Python logic behind the cloudstack.infra.xen_* modules.
 
 Nothing here imports Ansible: every function takes a ``run`` callable with

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: CloudStack infra collection maintainers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -50,7 +50,7 @@ options:
     type: path
     default: /etc/xensource-inventory
 author:
-  - CloudStack infra collection maintainers
+  - CloudStack infra maintainers (@cloudstack-infra)
 attributes:
   check_mode:
     support: full
