@@ -279,7 +279,29 @@ class _Ctx(object):
 # CS001: shape
 # --------------------------------------------------------------------------
 
+def _check_groups(ctx):
+    clean = {}
+    for name, hosts in ctx.groups.items():
+        if not isinstance(hosts, (list, tuple)):
+            if hosts is not None:
+                ctx.add("CS001", "group %s" % name, "group %s must be a list "
+                        "of host names, got %s" % (name, S.type_name(hosts)),
+                        "check the inventory source")
+            clean[name] = []
+            continue
+        bad = [h for h in hosts if not isinstance(h, str) or not h]
+        if bad:
+            ctx.add("CS001", "group %s" % name, "group %s holds %d entries "
+                    "that are not host names (%s)" % (
+                        name, len(bad), ", ".join(S.type_name(b)
+                                                  for b in bad[:3])),
+                    "list host names only")
+        clean[name] = [h for h in hosts if isinstance(h, str) and h]
+    ctx.groups = clean
+
+
 def _check_shape(ctx):
+    _check_groups(ctx)
     problems = []
     raw = ctx.raw_globals
     for key, spec in S.GLOBAL_SPECS.items():
@@ -379,7 +401,7 @@ def _max_hosts(ctx):
         path = "cloudstack_cluster_max_hosts.%s" % key
         hv = _hypervisor(key)
         if hv is None:
-            near = S.suggest(key, D.HYPERVISORS + ("vSphere",))
+            near = S.suggest(key, D.HYPERVISORS + ("vSphere",), 0.6)
             ctx.add("CS001", path, "%s: unknown hypervisor `%s`" % (path, key),
                     ("did you mean `%s`?" % near) if near else
                     "use one of %s" % ", ".join(D.HYPERVISORS))
@@ -494,7 +516,7 @@ def validate_topology(groups, hostvars, global_vars):
         hv_raw = cl.get("hypervisor")
         hv = _hypervisor(hv_raw)
         if hv is None and "hypervisor" in cl:
-            near = S.suggest(hv_raw, D.HYPERVISORS + ("vSphere",)) \
+            near = S.suggest(hv_raw, D.HYPERVISORS + ("vSphere",), 0.6) \
                 if isinstance(hv_raw, str) else None
             ctx.add("CS104", loc, "unknown hypervisor %r in %s.hypervisor "
                     "(known: %s, vSphere = VMware)" % (

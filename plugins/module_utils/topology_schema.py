@@ -38,9 +38,12 @@ class Problem(object):
 
 def suggest(word, candidates, cutoff=0.75):
     """The closest candidate to ``word`` or None (difflib)."""
-    match = difflib.get_close_matches(str(word), list(candidates), n=1,
+    lower = {}
+    for cand in candidates:
+        lower.setdefault(str(cand).lower(), cand)
+    match = difflib.get_close_matches(str(word).lower(), list(lower), n=1,
                                       cutoff=cutoff)
-    return match[0] if match else None
+    return lower[match[0]] if match else None
 
 
 def type_name(value):
@@ -193,7 +196,7 @@ def _enum(value, spec, path, problems):
             for choice in choices:
                 if choice.lower() == value.strip().lower():
                     return choice
-    near = suggest(value, choices) if isinstance(value, str) else None
+    near = suggest(value, choices, 0.6) if isinstance(value, str) else None
     hint = ("did you mean '%s'?" % near) if near else (
         "use one of: %s" % ", ".join(choices))
     return _fail(problems, path, "%s: unknown value %s (known: %s)" % (
