@@ -162,7 +162,7 @@ def forward_target(lb_hosts, lb_vip, lb_external, management_addresses, override
             return None, ['cloudstack_lb_vip is %r, not an IPv4 address; fix: the load balancers\' '
                           'virtual IPv4 address' % (lb_vip,)]
         return str(_ipv4(lb_vip)), []
-    addresses = [a for a in management_addresses or []]
+    addresses = list(management_addresses or [])
     if len(addresses) != 1:
         return None, ['the firewall needs the load balancer VIP or exactly one management server to forward '
                       'to, found %d management server(s) and no cloudstack_lb; fix: one host in '

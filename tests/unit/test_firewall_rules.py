@@ -159,10 +159,13 @@ def test_vpn_errors():
     base = dict(vpn={"enabled": True}, vpn_port=51820, vpn_tunnel_cidr="10.255.255.0/24")
     errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1"}, **base))["errors"]
     assert "no firewall in cloudstack_firewall sits at a site other than dc1" in errs[0]
-    errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1", "fw2": "dc2"},
-                                 **dict(base, vpn_tunnel_cidr="10.10.0.0/16")))["errors"]
+    overlap = dict(base)
+    overlap["vpn_tunnel_cidr"] = "10.10.0.0/16"
+    errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1", "fw2": "dc2"}, **overlap))["errors"]
     assert any("overlaps the zone network 10.10.0.0/24" in e for e in errs)
-    errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1", "fw2": "dc2"}, **dict(base, vpn_port="x")))["errors"]
+    bad_port = dict(base)
+    bad_port["vpn_port"] = "x"
+    errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1", "fw2": "dc2"}, **bad_port))["errors"]
     assert any("VPN port" in e for e in errs)
     errs = fr.firewall_plan(spec(host_site="", firewalls={"fw1": "", "fw2": "dc2"}, **base))["errors"]
     assert any("has no cloudstack_site" in e for e in errs)
@@ -203,22 +206,22 @@ def test_restore_script_names_only_the_role_tables():
 NFT = shutil.which("nft") or "/usr/sbin/nft"
 UNSHARE = shutil.which("unshare")
 REAL_NFT = (os.geteuid() == 0 and os.path.exists(NFT) and UNSHARE is not None
-            and subprocess.run([UNSHARE, "-n", NFT, "list", "ruleset"], capture_output=True).returncode == 0)
+            and subprocess.run([UNSHARE, "-n", NFT, "list", "ruleset"], capture_output=True, check=False).returncode == 0)
 
 OPERATOR = """table inet operator_keep {
-	chain input {
-		type filter hook input priority 10; policy accept;
-		tcp dport 7777 counter packets 0 bytes 0 accept
-	}
+    chain input {
+        type filter hook input priority 10; policy accept;
+        tcp dport 7777 counter packets 0 bytes 0 accept
+    }
 }
 """
 GOOD = """table inet cloudstack_nat
 delete table inet cloudstack_nat
 table inet cloudstack_nat {
-	chain input {
-		type filter hook input priority filter; policy drop;
-		tcp dport 22 accept
-	}
+    chain input {
+        type filter hook input priority filter; policy drop;
+        tcp dport 22 accept
+    }
 }
 """
 # What a run may have loaded before failing: a different role table, plus
@@ -226,25 +229,25 @@ table inet cloudstack_nat {
 OTHER = """table inet cloudstack_nat
 delete table inet cloudstack_nat
 table inet cloudstack_nat {
-	chain input {
-		type filter hook input priority filter; policy accept;
-	}
+    chain input {
+        type filter hook input priority filter; policy accept;
+    }
 }
 table ip cloudstack_nat {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		masquerade
-	}
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        masquerade
+    }
 }
 """
 # The kernel refuses a jump to a missing chain: this load fails.
 BAD = """table inet cloudstack_nat
 delete table inet cloudstack_nat
 table inet cloudstack_nat {
-	chain input {
-		type filter hook input priority filter; policy accept;
-		tcp dport 80 jump nowhere
-	}
+    chain input {
+        type filter hook input priority filter; policy accept;
+        tcp dport 80 jump nowhere
+    }
 }
 """
 
@@ -272,7 +275,7 @@ def test_restore_script_with_real_nft_in_a_private_netns(tmp_path):
         "nft -f restore.nft; echo $? > restore.rc\n"
         "nft list ruleset > after.txt\n" % tmp_path)
     proc = subprocess.Popen([UNSHARE, "-n", "bash", str(script)])
-    for _ in range(600):
+    for _attempt in range(600):
         if (tmp_path / "bad.rc").exists() or proc.poll() is not None:
             break
         subprocess.run(["sleep", "0.05"], check=True)
