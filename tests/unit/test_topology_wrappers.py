@@ -1,0 +1,295 @@
+"""The real wrappers: validate.yml / preflight.yml through ansible-playbook,
+the action plugin with explicit data, the filter, the module's own code and
+host_preflight."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+BIN = os.path.join(ROOT, ".venv", "bin")
+RULE_ID = re.compile(r"\bCS\d{3}\b")
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(os.path.join(BIN, "ansible-playbook")),
+    reason="needs .venv (make setup)")
+
+
+def env():
+    e = dict(os.environ)
+    e["ANSIBLE_CONFIG"] = os.path.join(ROOT, "ansible.cfg")
+    e["PATH"] = BIN + os.pathsep + e.get("PATH", "")
+    e["ANSIBLE_NOCOLOR"] = "1"
+    e.pop("ANSIBLE_INVENTORY", None)
+    return e
+
+
+def playbook(book, inventory, *extra):
+    proc = subprocess.run(
+        [os.path.join(BIN, "ansible-playbook"), book, "-i", inventory]
+        + list(extra), cwd=ROOT, env=env(), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
+    return proc.returncode, proc.stdout
+
+
+@pytest.mark.parametrize("inventory", ["inventories/lab",
+                                       "inventories/production"])
+def test_shipped_inventories_validate_clean(inventory):
+    rc, out = playbook("playbooks/validate.yml", inventory)
+    assert rc == 0, out
+    assert "no violations" in out
+    assert not RULE_ID.search(out), out
+    assert "WARNING" not in out.upper().replace("[WARNING]: COLLECTION", "")
+
+
+def test_production_capacity_plan_printed():
+    rc, out = playbook("playbooks/validate.yml", "inventories/production")
+    assert rc == 0
+    assert re.search(r"zone1/zone1-pod1/zone1-kvm1\s+KVM\s+4\s+1\s+60\s+180\s+"
+                     r"150\s+30", out), out
+
+
+def test_vault_example_placeholders_fail_cs504(tmp_path):
+    report = tmp_path / "r.json"
+    rc, out = playbook(
+        "playbooks/validate.yml", "inventories/production", "-e",
+        "@inventories/production/group_vars/all/vault.yml.example", "-e",
+        "cloudstack_validate_report=%s" % report)
+    assert rc == 2, out
+    data = json.loads(report.read_text())
+    assert [v["id"] for v in data["violations"]] == ["CS504"] * 3
+    for name in ("cloudstack_db_password", "cloudstack_db_root_password",
+                 "cloudstack_db_replication_password"):
+        assert "CS504 [group_vars/all] %s is left" % name in out
+
+
+@pytest.fixture
+def lab_copy(tmp_path):
+    inv = tmp_path / "inv"
+    shutil.copytree(os.path.join(ROOT, "inventories", "lab"), str(inv))
+    return inv
+
+
+def _edit(path, fn):
+    data = yaml.safe_load(path.read_text())
+    fn(data)
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_bad_inventory_fails_with_every_id(lab_copy, tmp_path):
+    inv = lab_copy
+    main = inv / "group_vars" / "all" / "main.yml"
+
+    def break_it(g):
+        cl = g["cloudstack_zones"][0]["pods"][0]["clusters"][0]
+        cl["planned_instances"] = 500                      # CS601
+        cl["primary_storage"][0]["size_tb"] = 8             # CS201
+        cl["hypervisr"] = "KVM"                              # CS001
+        g["cloudstack_firewall_forwards"] = [{"port": 8096}]  # CS501
+    _edit(main, break_it)
+    (inv / "host_vars" / "kvm2.yml").write_text(
+        "cloudstack_management_address: 10.10.0.21\n")        # CS303
+    (inv / "group_vars" / "cloudstack_kvm_hosts.yml").write_text(
+        "cloudstack_management_device: br0\n")               # (host wins)
+    (inv / "host_vars" / "kvm1.yml").write_text(
+        "cloudstack_management_address: \"{{ '10.10.0.' ~ 21 }}\"\n")
+    report = tmp_path / "report.json"
+    rc, out = playbook("playbooks/validate.yml", str(inv), "-e",
+                       "cloudstack_validate_report=%s" % report)
+    assert rc == 2, out
+    ids = sorted(set(v["id"] for v in json.loads(report.read_text())[
+        "violations"]))
+    assert ids == ["CS001", "CS201", "CS303", "CS306", "CS501", "CS601"], out
+    for rule in ids:
+        assert rule in out
+    assert "did you mean `hypervisor`?" in out
+    # the templated address of kvm1 was rendered before comparing
+    assert "IP address 10.10.0.21 is on 2 interfaces" in out
+
+
+def test_warnings_only_exit_zero(lab_copy):
+    main = lab_copy / "group_vars" / "all" / "main.yml"
+    _edit(main, lambda g: g.pop("cloudstack_db_dr"))
+    rc, out = playbook("playbooks/validate.yml", str(lab_copy))
+    assert rc == 0, out
+    assert "WARNING CS403" in out and "no violations" not in out
+
+
+def test_check_mode_does_not_write_report(lab_copy, tmp_path):
+    report = tmp_path / "r.json"
+    rc, out = playbook("playbooks/validate.yml", str(lab_copy), "--check",
+                       "-e", "cloudstack_validate_report=%s" % report)
+    assert rc == 0, out
+    assert not report.exists()
+
+
+def test_site_yml_runs_the_validator_first(lab_copy):
+    main = lab_copy / "group_vars" / "all" / "main.yml"
+    _edit(main, lambda g: g.update(cloudstack_db_max_connections=10))
+    rc, out = playbook("site.yml", str(lab_copy), "--check")
+    assert rc == 2, out
+    assert "CS404" in out
+    first = out.index("PLAY [")
+    assert out[first:].startswith("PLAY [Validate the CloudStack topology")
+
+
+EXPLICIT = """---
+- name: Explicit data through the action plugin and the filter
+  hosts: localhost
+  gather_facts: false
+  vars:
+    groups_data:
+      cloudstack_management: [m1]
+      cloudstack_db_primary: [m1]
+      cloudstack_nfs: [n1]
+      cloudstack_kvm_hosts: [k1]
+    zones:
+      - name: z
+        networks: {management: {cidr: 10.10.0.0/24}}
+        secondary_storage: [{server: n1, path: /s, size_gb: 50}]
+        pods: [{name: p, clusters: [{name: c, hypervisor: KVM, hosts: [k1],
+                max_instances_per_host: 10, host_failures_to_tolerate: 0}]}]
+  tasks:
+    - name: Module with explicit data
+      cloudstack.infra.topology_validate:
+        groups: "{{ groups_data }}"
+        hostvars: {k1: {cloudstack_management_address: 10.10.0.5}}
+        global_vars: {cloudstack_zones: "{{ zones }}", cloudstack_db_dr: false}
+      register: explicit
+      ignore_errors: true   # noqa: ignore-errors - asserted right below
+    - name: Check the module result
+      ansible.builtin.assert:
+        that:
+          - explicit is failed
+          - explicit.source == 'options'
+          - explicit.report.violations | map(attribute='id') | list == ['CS204']
+    - name: Filter
+      ansible.builtin.set_fact:
+        found: "{{ {'cloudstack_zones': zones, 'cloudstack_db_dr': false} | cloudstack.infra.cloudstack_topology_violations(groups_data, {}) }}"
+    - name: Check the filter result
+      ansible.builtin.assert:
+        that:
+          - found | map(attribute='id') | list == ['CS204']
+          - found[0].severity == 'error'
+    - name: Print marker
+      ansible.builtin.debug:
+        msg: explicit-ok
+"""
+
+
+def test_action_and_filter_with_explicit_data(tmp_path):
+    book = tmp_path / "explicit.yml"
+    book.write_text(EXPLICIT)
+    (tmp_path / "hosts.yml").write_text("all: {}\n")
+    rc, out = playbook(str(book), str(tmp_path / "hosts.yml"))
+    assert rc == 0, out
+    assert "explicit-ok" in out
+
+
+def test_filter_python_wrapper_errors():
+    sys.path.insert(0, os.path.join(ROOT, "collections"))
+    from ansible.errors import AnsibleFilterError
+    from ansible_collections.cloudstack.infra.plugins.filter.topology import (
+        FilterModule)
+    f = FilterModule().filters()["cloudstack_topology_violations"]
+    with pytest.raises(AnsibleFilterError, match="must be a mapping"):
+        f(["not", "a", "mapping"])
+    with pytest.raises(AnsibleFilterError, match="groups must be a mapping"):
+        f({}, groups=["x"])
+    out = f({"cloudstack_zones": "x"}, {}, {})
+    assert [v["id"] for v in out] == ["CS001", "CS401", "CS402", "CS403"]
+    assert "cloudstack_zones must be a list" in out[0]["message"]
+
+
+def _run_module(path, args, tmp_path):
+    argfile = tmp_path / "args.json"
+    argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    e = env()
+    e["PYTHONPATH"] = os.path.join(ROOT, "collections")
+    proc = subprocess.run([sys.executable, path, str(argfile)], env=e,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=60)
+    return json.loads(proc.stdout)
+
+
+def test_module_code_runs_the_engine(tmp_path):
+    mod = os.path.join(ROOT, "plugins", "modules", "topology_validate.py")
+    args = {"groups": {"cloudstack_management": []},
+            "global_vars": {"cloudstack_zones": []}}
+    result = _run_module(mod, args, tmp_path)
+    assert result["failed"] is True
+    ids = [v["id"] for v in result["report"]["violations"]]
+    assert "CS001" in ids and "CS401" in ids and "CS402" in ids
+    result = _run_module(mod, dict(args, fail_on_error=False), tmp_path)
+    assert not result.get("failed") and result["report"]["failed"]
+    result = _run_module(mod, {}, tmp_path)
+    assert result["failed"] and "needs groups" in result["msg"]
+
+
+def test_host_preflight_module_on_this_machine(tmp_path):
+    mod = os.path.join(ROOT, "plugins", "modules", "host_preflight.py")
+    result = _run_module(mod, {"_ansible_check_mode": True}, tmp_path)
+    facts = result["cloudstack_preflight"]
+    assert result["changed"] is False
+    with open("/proc/meminfo") as handle:
+        mem = int(handle.readline().split()[1]) // 1024
+    assert facts["memtotal_mb"] == mem
+    st = os.statvfs("/")
+    assert facts["root_size_mb"] == st.f_blocks * st.f_frsize // 1048576
+    with open("/proc/cpuinfo") as handle:
+        text = handle.read()
+    assert bool(facts["virtualization_flags"]) == bool(
+        re.search(r"\b(vmx|svm)\b", text))
+    assert facts["time_synchronized"] in (True, False, None)
+
+
+def test_host_preflight_parsers():
+    sys.path.insert(0, os.path.join(ROOT, "collections"))
+    from ansible_collections.cloudstack.infra.plugins.modules import (
+        host_preflight as hp)
+    cpu = ("processor\t: 0\nmodel name\t: Xeon X\nflags\t\t: fpu vmx sse\n"
+           "processor\t: 1\nmodel name\t: Xeon X\nflags\t\t: fpu vmx\n")
+    assert hp.parse_cpuinfo(cpu) == (["vmx"], "Xeon X")
+    assert hp.parse_cpuinfo("flags : fpu sse\n") == ([], None)
+    assert hp.parse_meminfo("MemTotal:       16384000 kB\n") == 16000
+    assert hp.parse_timedatectl("NTP=yes\nNTPSynchronized=no\n") is False
+    assert hp.parse_timedatectl("NTPSynchronized=yes\n") is True
+    assert hp.parse_timedatectl("Timezone=UTC\n") is None
+    assert hp.parse_chronyc("Leap status     : Normal\n") is True
+    assert hp.parse_chronyc("Leap status     : Not synchronised\n") is False
+
+
+def test_preflight_playbook_on_localhost(tmp_path):
+    inv = tmp_path / "inv"
+    (inv / "group_vars" / "all").mkdir(parents=True)
+    (inv / "hosts.yml").write_text(
+        "all:\n  children:\n    cloudstack_kvm_hosts:\n      hosts:\n"
+        "        localkvm:\n          ansible_connection: local\n"
+        "          ansible_python_interpreter: %s\n" % sys.executable)
+    (inv / "group_vars" / "all" / "main.yml").write_text(yaml.safe_dump({
+        "cloudstack_zones": [{
+            "name": "z", "networks": {"management": {"cidr": "10.10.0.0/24"}},
+            "secondary_storage": [{"server": "n", "path": "/s",
+                                   "size_gb": 100}],
+            "pods": [{"name": "p", "clusters": [{
+                "name": "c", "hypervisor": "KVM", "hosts": ["localkvm"],
+                "max_instances_per_host": 10, "host_failures_to_tolerate": 0,
+                "planned_instances": 10,
+                "instance_memory_mb": 1024 * 1024}]}]}]}))
+    report = tmp_path / "pf.json"
+    rc, out = playbook("playbooks/preflight.yml", str(inv), "-e",
+                       "cloudstack_preflight_report=%s" % report)
+    data = json.loads(report.read_text())
+    ids = set(v["id"] for v in data["violations"])
+    # 10 instances x 1 TiB cannot fit this machine's RAM
+    assert "CS706" in ids
+    with open("/proc/cpuinfo") as handle:
+        virt = re.search(r"\b(vmx|svm)\b", handle.read())
+    assert ("CS701" in ids) == (not virt)
+    assert rc == 2 and "ERROR CS706" in out
