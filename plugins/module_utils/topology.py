@@ -315,7 +315,7 @@ def _check_shape(ctx):
     for key in raw:
         if isinstance(key, str) and key.startswith("cloudstack_") \
                 and key not in S.KNOWN_KEYS:
-            near = S.suggest(key, S.KNOWN_KEYS, cutoff=0.85)
+            near = S.typo_of(key, S.KNOWN_KEYS)
             if near:
                 problems.append(S.Problem(
                     key, "unknown variable `%s`" % key,
@@ -349,7 +349,7 @@ def _check_shape(ctx):
             spec = specs.get(key)
             if spec is None:
                 if isinstance(key, str) and key.startswith("cloudstack_"):
-                    near = S.suggest(key, S.KNOWN_KEYS, cutoff=0.85)
+                    near = S.typo_of(key, S.KNOWN_KEYS)
                     if near:
                         ck = ("typo", key, near)
                         failing.setdefault(ck, [S.Problem(

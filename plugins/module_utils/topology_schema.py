@@ -46,6 +46,36 @@ def suggest(word, candidates, cutoff=0.75):
     return lower[match[0]] if match else None
 
 
+def _distance(a, b):
+    """Levenshtein distance (small strings only)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1,
+                           prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def typo_of(name, known, max_distance=2):
+    """The known variable an unknown ``name`` is most likely a typo of.
+
+    Stricter than suggest(): other roles own variables such as
+    cloudstack_db_port or cloudstack_site_vpn_psk, which must not be taken
+    for typos; a typo is at most two edits away and not an extension
+    (``<known>_...``) of a known name.
+    """
+    best = None
+    for cand in known:
+        if name.startswith(cand + "_"):
+            return None
+        dist = _distance(name, cand)
+        if dist <= max_distance and (best is None or dist < best[0]):
+            best = (dist, cand)
+    return best[1] if best else None
+
+
 def type_name(value):
     if value is None:
         return "null"

@@ -153,3 +153,31 @@ def test_top_level_junk(args):
     report = validate_topology(*args)
     assert report.failed
     assert "CS001" in report.ids()
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("cloudstack_zone", "cloudstack_zones"),
+    ("cloudstack_managment_address", "cloudstack_management_address"),
+    ("cloudstack_db_passwd", "cloudstack_db_password"),
+    ("cloudstack_firewall_forward", "cloudstack_firewall_forwards"),
+    # other areas' variables are not typos of ours
+    ("cloudstack_db_port", None),
+    ("cloudstack_site_vpn_psk", None),
+    ("cloudstack_nfs_idmap_domain", None),
+    ("cloudstack_nfs_exports", None),
+    ("cloudstack_iscsi_initiator_iqn_prefix", None),
+])
+def test_unknown_variable_typo_detection(name, expected):
+    from ansible_collections.cloudstack.infra.plugins.module_utils import (
+        topology_schema as S)
+    assert S.typo_of(name, S.KNOWN_KEYS) == expected
+    groups, hv, g = base()
+    g[name] = "x"
+    hv["kvm1"][name] = "x"
+    report = validate_topology(groups, hv, g)
+    if expected:
+        assert len(report.violations) == 2
+        assert all("did you mean `%s`?" % expected == v.hint
+                   for v in report.violations)
+    else:
+        assert report.violations == []
