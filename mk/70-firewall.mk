@@ -1,6 +1,16 @@
-# NAT firewall (issue 7): molecule/nat_firewall on the lab's container platform.
-# Wall time on the 2-core CI machine: see docs/firewall.md.
+# NAT firewall (issue 7, docs/firewall.md).
+# molecule/nat_firewall: lab container platform; `molecule test` passed end
+# to end in 8 min 22 s wall time on the shared 2-core machine (2026-11-22).
 .PHONY: molecule-nat_firewall
 molecule-nat_firewall: setup
 	lab/bin/lab-image container
 	molecule test -s nat_firewall
+TEST_TARGETS += molecule-nat_firewall
+
+# molecule/nat_firewall_vpn: lab VM platform (WireGuard is not in this
+# machine's kernel, so not in its containers). Not in TEST_TARGETS until it
+# has passed end to end (see docs/firewall.md, "Not proven here").
+.PHONY: molecule-nat_firewall_vpn
+molecule-nat_firewall_vpn: setup
+	lab/bin/lab-image vm
+	molecule test -s nat_firewall_vpn
