@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Controller side of cloudstack.infra.topology_validate.
 
 Runs the engine on the controller: nothing is sent to any host. Without

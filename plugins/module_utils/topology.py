@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Topology validator engine of cloudstack.infra (plain Python).
 
 No Ansible import at module level: pytest imports this file directly, the
@@ -480,7 +480,7 @@ def validate_topology(groups, hostvars, global_vars):
     ctx = _Ctx(groups, hostvars, global_vars)
     _check_shape(ctx)
     limits = _max_hosts(ctx)
-    zones = [z for z in (ctx.g.get("cloudstack_zones") or [])]
+    zones = list(ctx.g.get("cloudstack_zones") or [])
     sites, default_site = _site_model(ctx)
 
     known = set()
@@ -1254,12 +1254,13 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
                     models.setdefault(model, []).append(h)
             if len(models) > 1:
                 migr = set(cl.get("features") or []) & {"live_migration", "ha"}
-                ctx.add("CS702", loc, "KVM cluster %s mixes CPU models: %s" % (
-                    loc, "; ".join("%s: %s" % (m, _names(hs))
-                                   for m, hs in sorted(models.items()))),
-                    "use identical CPUs in a KVM cluster (or a common "
-                    "guest CPU model in the agent) so instances can migrate",
-                    severity=ERROR if migr else WARNING)
+                listing = "; ".join("%s: %s" % (m, _names(hs))
+                                    for m, hs in sorted(models.items()))
+                ctx.add("CS702", loc, "KVM cluster %s mixes CPU models: %s"
+                        % (loc, listing),
+                        "use identical CPUs in a KVM cluster (or a common "
+                        "guest CPU model in the agent) so instances can "
+                        "migrate", severity=ERROR if migr else WARNING)
         planned = cl.get("planned_instances")
         f_tol = cl.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES)
         usable = len(hosts) - f_tol

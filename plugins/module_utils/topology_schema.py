@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shape checks of the topology (rule CS001, "malformed input").
 
 Plain Python, no Ansible import. ``check(value, spec, path, problems)``
@@ -411,4 +411,3 @@ SECRET_KEYS = ("cloudstack_db_password", "cloudstack_db_root_password",
 
 KNOWN_KEYS = tuple(sorted(set(GLOBAL_SPECS) | set(HOST_SPECS)
                           | set(SECRET_KEYS)))
-

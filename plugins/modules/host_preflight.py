@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -23,7 +23,7 @@ description:
     C(/run/systemd/timesync/synchronized)); size and free space of the root
     filesystem; C(MemTotal) from C(/proc/meminfo).
 author:
-  - CloudStack infra collection maintainers
+  - CloudStack infra maintainers (@cloudstack-infra)
 options:
   root_path:
     description:
@@ -36,8 +36,11 @@ attributes:
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is no diff.
   platform:
+    support: full
     platforms: posix
+    description: Linux hosts (reads C(/proc)).
 notes:
   - Linux only (reads C(/proc)).
 seealso:

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -27,7 +27,7 @@ description:
     warnings never fail.
   - The rules are listed in C(docs/validator.md) of the collection.
 author:
-  - CloudStack infra collection maintainers
+  - CloudStack infra maintainers (@cloudstack-infra)
 options:
   groups:
     description:
@@ -73,8 +73,10 @@ attributes:
     description: Validation changes nothing; only O(report_path) is skipped.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is no diff.
   action:
     support: full
+    description: The action plugin runs the engine on the controller and reads the inventory itself.
 notes:
   - Secrets are never printed; a weak secret is reported by its name only.
 seealso:
@@ -170,7 +172,6 @@ report_written:
 """
 
 import json
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
@@ -208,7 +209,7 @@ def main():
     if p["report_path"]:
         result["report_written"] = False
         if not module.check_mode:
-            with open(os.path.expanduser(p["report_path"]), "w") as handle:
+            with open(p["report_path"], "w") as handle:
                 json.dump(data, handle, indent=2, sort_keys=True)
             result["report_written"] = True
     if p["fail_on_error"] and report.failed:

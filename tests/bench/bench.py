@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Validator benchmark (`make bench`): exits non-zero when a target is missed.
 
 1. Engine: validate_topology on generated valid topologies of 1k, 5k, 10k
@@ -49,15 +48,15 @@ def engine():
     for n in (1000, 5000, 10000):
         data = topology_gen.generate(n)
         best = None
-        for _ in range(5):
+        for _round in range(5):
             gc.collect()
             start = time.process_time()
             report = validate_topology(*data)
             spent = time.process_time() - start
             best = spent if best is None else min(best, spent)
         times[n] = best
-        print("%8d %10.3f %12.1f %s" % (n, best, best / n * 1e6,
-                                         report.summary()))
+        print("%8d %10.3f %12.1f %s"
+              % (n, best, best / n * 1e6, report.summary()))
         if report.violations:
             print("FAIL: the generated topology must be clean: %s"
                   % report.format_violations()[:4])
@@ -108,8 +107,8 @@ def playbook():
                            ("validate", "playbooks/validate.yml")):
             code, cpu, wall, text = run([binary, book, "-i", inv], env)
             results[name] = (code, cpu, wall, text)
-            print("%-9s rc=%d  cpu %.1f s  wall %.1f s" % (name, code, cpu,
-                                                          wall))
+            print("%-9s rc=%d  cpu %.1f s  wall %.1f s"
+                  % (name, code, cpu, wall))
     ok = True
     for name in results:
         if results[name][0] != 0:
@@ -134,8 +133,8 @@ def main():
     ok = engine()
     if os.environ.get("BENCH_SKIP_PLAYBOOK") != "1":
         ok = playbook() and ok
-    print("bench: %s in %.0f s" % ("passed" if ok else "FAILED",
-                                    time.time() - start))
+    print("bench: %s in %.0f s"
+          % ("passed" if ok else "FAILED", time.time() - start))
     return 0 if ok else 1
 
 

@@ -113,12 +113,10 @@ def _paths(value, path=()):
     yield path
     if isinstance(value, dict):
         for k in value:
-            for p in _paths(value[k], path + (k,)):
-                yield p
+            yield from _paths(value[k], path + (k,))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            for p in _paths(item, path + (i,)):
-                yield p
+            yield from _paths(item, path + (i,))
 
 
 def _set(root, path, value):

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology import (
-    RULES, check_host_facts, format_capacity, rule_table, validate_topology)
+    RULES, check_host_facts, format_capacity, rule_table)
 
-from test_topology_rules import base, cl, run, s, C0, G, H
+from test_topology_rules import base, run, s, C0, G
 
 RULE_ID = re.compile(r"CS\d{3}")
 

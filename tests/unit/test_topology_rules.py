@@ -1,7 +1,5 @@
 """Every inventory rule: an inventory that passes and one that fails with
 exactly that rule id (pytest tables over mutations of one valid topology)."""
-import copy
-
 import pytest
 
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology import (
@@ -186,17 +184,48 @@ def d(path_fn, key):
     return mutate
 
 
-C0 = lambda gr, hv, g: cl(g)            # noqa: E731  KVM cluster zone1
-CX = lambda gr, hv, g: cl(g, 0, 1)      # noqa: E731  XenServer cluster
-C2 = lambda gr, hv, g: cl(g, 1)         # noqa: E731  KVM cluster zone2
-Z0 = lambda gr, hv, g: z(g)             # noqa: E731
-Z1 = lambda gr, hv, g: z(g, 1)          # noqa: E731
-N0 = lambda gr, hv, g: z(g)["networks"]  # noqa: E731
-N1 = lambda gr, hv, g: z(g, 1)["networks"]  # noqa: E731
-PS0 = lambda gr, hv, g: cl(g)["primary_storage"][0]   # noqa: E731
-PSX = lambda gr, hv, g: cl(g, 0, 1)["primary_storage"][0]  # noqa: E731
-G = lambda gr, hv, g: g                 # noqa: E731
-GR = lambda gr, hv, g: gr               # noqa: E731
+def C0(gr, hv, g):  # KVM cluster zone1
+    return cl(g)
+
+
+def CX(gr, hv, g):  # XenServer cluster
+    return cl(g, 0, 1)
+
+
+def C2(gr, hv, g):  # KVM cluster zone2
+    return cl(g, 1)
+
+
+def Z0(gr, hv, g):
+    return z(g)
+
+
+def Z1(gr, hv, g):
+    return z(g, 1)
+
+
+def N0(gr, hv, g):
+    return z(g)["networks"]
+
+
+def N1(gr, hv, g):
+    return z(g, 1)["networks"]
+
+
+def PS0(gr, hv, g):
+    return cl(g)["primary_storage"][0]
+
+
+def PSX(gr, hv, g):
+    return cl(g, 0, 1)["primary_storage"][0]
+
+
+def G(gr, hv, g):
+    return g
+
+
+def GR(gr, hv, g):
+    return gr
 
 
 def H(host):

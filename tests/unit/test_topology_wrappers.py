@@ -34,7 +34,8 @@ def playbook(book, inventory, *extra):
     proc = subprocess.run(
         [os.path.join(BIN, "ansible-playbook"), book, "-i", inventory]
         + list(extra), cwd=ROOT, env=env(), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
+        stderr=subprocess.STDOUT, universal_newlines=True, timeout=300,
+        check=False)
     return proc.returncode, proc.stdout
 
 
@@ -214,7 +215,8 @@ def _run_module(path, args, tmp_path):
     e["PYTHONPATH"] = os.path.join(ROOT, "collections")
     proc = subprocess.run([sys.executable, path, str(argfile)], env=e,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=60)
+                          universal_newlines=True, timeout=60,
+                          check=False)
     return json.loads(proc.stdout)
 
 
