@@ -24,9 +24,20 @@ def _report(global_vars, groups, hostvars):
     if hostvars is not None and not hasattr(hostvars, "items"):
         raise AnsibleFilterError("cloudstack_topology_violations: hostvars "
                                  "must be a mapping of host to variables")
+    hosts = {}
+    for host, hvars in (hostvars or {}).items():
+        if not hasattr(hvars, "items"):
+            hosts[host] = hvars         # reported as CS001 by the engine
+            continue
+        # only cloudstack_* keys, and not the global value seen through
+        # every host (the engine checks that once)
+        hosts[host] = dict(
+            (k, v) for k, v in hvars.items()
+            if isinstance(k, str) and k.startswith("cloudstack_")
+            and k != "cloudstack_zones"
+            and not (k in global_vars and global_vars[k] == v))
     try:
-        return T.validate_topology(groups or {}, dict(hostvars or {}),
-                                   global_vars)
+        return T.validate_topology(groups or {}, hosts, global_vars)
     except Exception as exc:  # the engine must not raise: a bug
         raise AnsibleFilterError("cloudstack_topology_violations: validator "
                                  "crashed: %s" % exc)

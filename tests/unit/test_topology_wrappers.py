@@ -295,3 +295,16 @@ def test_preflight_playbook_on_localhost(tmp_path):
         virt = re.search(r"\b(vmx|svm)\b", handle.read())
     assert ("CS701" in ids) == (not virt)
     assert rc == 2 and "ERROR CS706" in out
+
+
+def test_filter_reads_only_host_specific_cloudstack_keys():
+    sys.path.insert(0, os.path.join(ROOT, "collections"))
+    from ansible_collections.cloudstack.infra.plugins.filter.topology import (
+        cloudstack_topology_violations as f)
+    from test_topology_rules import base
+    groups, hv, g = base()
+    # what the hostvars magic variable looks like: globals on every host
+    full = dict((h, dict(g, ansible_host="x", **v)) for h, v in hv.items())
+    assert f(g, groups, full) == []
+    full["kvm1"]["cloudstack_management_device"] = "br0"
+    assert [v["id"] for v in f(g, groups, full)] == ["CS306"]
