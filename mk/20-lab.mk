@@ -1,6 +1,7 @@
 # The lab (docs/lab.md): base images, the molecule scenarios that prove the
 # two platforms, and `make lab` / `make lab-down`.
-.PHONY: lab-images lab-image-container lab-image-vm molecule-lab_container
+.PHONY: lab lab-down lab-images lab-image-container lab-image-vm \
+        molecule-lab_container molecule-lab_vm
 
 lab-image-container:
 	lab/bin/lab-image container
@@ -11,7 +12,17 @@ lab-image-vm:
 lab-images:
 	lab/bin/lab-image all
 
+# Local machines that mirror inventories/lab, then site.yml on them.
+lab: setup
+	lab/bin/lab-up
+
+lab-down:
+	lab/bin/lab-down
+
 molecule-lab_container: setup lab-image-container
 	molecule test -s lab_container
+
+molecule-lab_vm: setup lab-image-vm
+	molecule test -s lab_vm
 
 TEST_TARGETS += molecule-lab_container
