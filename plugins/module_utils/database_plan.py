@@ -259,8 +259,9 @@ def plan_database(groups, hostvars, secrets=None, max_connections=None,
 
 def format_errors(errors):
     """One line per violation: 'CS402 error at X: message (fix: hint)'."""
-    return ["%s %s at %s: %s (fix: %s)" % (e["id"], e["severity"], e["where"],
-                                          e["message"], e["hint"]) for e in errors]
+    return ["%s %s at %s: %s (fix: %s)"
+            % (e["id"], e["severity"], e["where"], e["message"], e["hint"])
+            for e in errors]
 
 
 def replicas_key(cloudstack_version, since=REPLICAS_KEY_SINCE_DEFAULT):
