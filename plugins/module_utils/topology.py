@@ -309,6 +309,11 @@ def _check_shape(ctx):
             val = S.check(raw[key], spec, key, problems)
             if val is not S.INVALID:
                 ctx.g[key] = val
+    for key, spec in S.HOST_SPECS.items():
+        if key in raw:      # a host key set for all hosts (group_vars/all)
+            val = S.check(raw[key], spec, key, problems)
+            if val is not S.INVALID:
+                ctx.g[key] = val
     for key in S.SECRET_KEYS:
         if key in raw:
             ctx.g[key] = raw[key]
@@ -488,6 +493,12 @@ def validate_topology(groups, hostvars, global_vars):
         if isinstance(hosts, (list, tuple)):
             known.update(hosts)
     known.update(ctx.raw_hostvars)
+    inherited = [(k, ctx.g[k]) for k in S.HOST_SPECS if k in ctx.g]
+    if inherited:
+        for h in known:
+            hv = ctx.hv.setdefault(h, {})
+            for key, value in inherited:
+                hv.setdefault(key, value)
 
     hv_groups = {}
     for hv, group in D.HYPERVISOR_GROUPS.items():

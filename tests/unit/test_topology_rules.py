@@ -548,3 +548,16 @@ def test_extra_vars_style_global_value_wins_location():
                  s(H("db1"), "cloudstack_db_password", "changeme"))
     (v,) = report.violations
     assert v.location == "group_vars/all"
+
+
+def test_host_keys_set_globally_apply_to_every_host():
+    groups, hv, g = base()
+    for h in ("kvm4", "kvm5"):
+        del hv[h]["cloudstack_guest_device"]
+    g["cloudstack_guest_device"] = "br-guest"
+    report = validate_topology(groups, hv, g)
+    assert report.ids() == ["CS306"]
+    assert sorted(v.location for v in report.violations) == ["kvm4", "kvm5"]
+    assert all("br-guest" in v.message for v in report.violations)
+    g["cloudstack_guest_device"] = "bond7"
+    assert validate_topology(groups, hv, g).violations == []

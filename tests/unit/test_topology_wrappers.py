@@ -308,3 +308,60 @@ def test_filter_reads_only_host_specific_cloudstack_keys():
     assert f(g, groups, full) == []
     full["kvm1"]["cloudstack_management_device"] = "br0"
     assert [v["id"] for v in f(g, groups, full)] == ["CS306"]
+
+
+def _reader_matches_variable_manager(inventory_path):
+    sys.path.insert(0, os.path.join(ROOT, "collections"))
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.vars.hostvars import HostVars
+    from ansible.vars.manager import VariableManager
+    from ansible_collections.cloudstack.infra.plugins.action.topology_validate \
+        import _InventoryReader
+
+    class Task(object):
+        @staticmethod
+        def get_search_path():
+            return [os.path.join(ROOT, "playbooks")]
+
+    loader = DataLoader()
+    inv = InventoryManager(loader, [inventory_path])
+    vm = VariableManager(loader, inv)
+    reader = _InventoryReader(HostVars(inv, vm, loader), Task())
+    checked = 0
+    for host in inv.get_hosts():
+        full = vm.get_vars(host=host, include_hostvars=False)
+        mine = reader.host_vars(host.name)
+        keys = set(k for k in full if k.startswith("cloudstack_")) | set(mine)
+        for key in keys:
+            value = mine[key] if key in mine else reader.all_layer.get(key)
+            assert value == full.get(key), (host.name, key)
+            checked += 1
+    return checked
+
+
+def test_inventory_reader_equals_variable_manager_production():
+    assert _reader_matches_variable_manager(
+        os.path.join(ROOT, "inventories", "production")) > 100
+
+
+def test_inventory_reader_precedence(tmp_path):
+    inv = tmp_path / "inv"
+    (inv / "group_vars" / "all").mkdir(parents=True)
+    (inv / "host_vars").mkdir()
+    (inv / "hosts.yml").write_text(yaml.safe_dump({"all": {
+        "vars": {"cloudstack_site": "dc1"},
+        "children": {
+            "cloudstack_kvm_hosts": {
+                "vars": {"cloudstack_guest_device": "eth9",
+                         "cloudstack_management_device": "eth8"},
+                "hosts": {"k1": {"cloudstack_management_address": "10.0.0.1"},
+                          "k2": None}},
+            "cloudstack_nfs": {"hosts": {"k2": None, "n1": None}}}}}))
+    (inv / "group_vars" / "all" / "main.yml").write_text(
+        "cloudstack_guest_device: eth0\n")       # beats inventory group vars
+    (inv / "group_vars" / "cloudstack_nfs.yml").write_text(
+        "cloudstack_management_device: bond5\n")
+    (inv / "host_vars" / "k2.yml").write_text(
+        "cloudstack_management_address: 10.0.0.2\ncloudstack_site: dc2\n")
+    assert _reader_matches_variable_manager(str(inv)) >= 10
