@@ -79,8 +79,12 @@ chroot "$root" systemctl disable --quiet nfs-server.service rpcbind.service rpcb
   iscsid.socket open-iscsi.service multipathd.service multipathd.socket \
   lvm2-monitor.service lvm2-lvmpolld.socket dm-event.socket blk-availability.service \
   chrony.service rtslib-fb-targetctl.service nfs-client.target remote-fs.target \
+  networking.service \
   >/dev/null 2>&1 || true
 chroot "$root" systemctl set-default multi-user.target >/dev/null 2>&1
+# Several TCG guests on two busy cores boot slowly: no unit may time out.
+mkdir -p "$root/etc/systemd/system.conf.d"
+printf '[Manager]\nDefaultTimeoutStartSec=600s\n' >"$root/etc/systemd/system.conf.d/lab-timeouts.conf"
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/*.log \
        "$root"/tmp/* "$root"/var/tmp/*
 mkdir -p "$root/var/lib/apt/lists/partial"
