@@ -365,3 +365,26 @@ def test_inventory_reader_precedence(tmp_path):
     (inv / "host_vars" / "k2.yml").write_text(
         "cloudstack_management_address: 10.0.0.2\ncloudstack_site: dc2\n")
     assert _reader_matches_variable_manager(str(inv)) >= 10
+
+
+def test_a_failed_validation_stops_every_later_play(lab_copy, tmp_path):
+    """Errors stop the run before any host is touched (site.yml pattern)."""
+    main = lab_copy / "group_vars" / "all" / "main.yml"
+    _edit(main, lambda g: g.update(cloudstack_db_max_connections=10))
+    hosts = lab_copy / "hosts.yml"
+    _edit(hosts, lambda inv: inv["all"].setdefault("vars", {}).update(
+        ansible_connection="local",
+        ansible_python_interpreter=sys.executable))
+    book = tmp_path / "site.yml"
+    book.write_text(
+        "- name: Validate\n"
+        "  ansible.builtin.import_playbook: %s/playbooks/validate.yml\n"
+        "- name: Would touch hosts\n  hosts: all\n  gather_facts: false\n"
+        "  tasks:\n    - name: Marker\n      ansible.builtin.debug:\n"
+        "        msg: host-was-touched\n" % ROOT)
+    rc, out = playbook(str(book), str(lab_copy))
+    assert rc == 2 and "CS404" in out, out
+    assert "host-was-touched" not in out and "Would touch hosts" not in out
+    _edit(main, lambda g: g.pop("cloudstack_db_max_connections"))
+    rc, out = playbook(str(book), str(lab_copy))
+    assert rc == 0 and "host-was-touched" in out, out
