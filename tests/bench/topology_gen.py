@@ -1,6 +1,6 @@
 """Generate a valid large topology (as engine data and as an inventory).
 
-Used by tests/bench/bench.py and tests/unit/test_topology_bench_gen.py.
+Used by tests/bench/bench.py (the bench checks the result is clean).
 Layout: zones of up to 4096 hypervisor hosts at alternating sites; each zone
 has its own management network 10.<z>.0.0/16 (z from 1), two multipath
 storage networks 172.<16+2z>.0.0/16 and 172.<17+2z>.0.0/16 and
