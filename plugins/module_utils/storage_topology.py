@@ -40,7 +40,9 @@ FS_OVERHEAD_TOLERANCE = 0.95
 
 NFS_BASE_OPTIONS = ("rw", "no_root_squash", "no_subtree_check")
 FORBIDDEN_CLIENTS = ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "::")
-IQN_RE = re.compile(r"^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*(:[^\s]+)?$")
+# What LIO (rtslib) accepts: iqn.YYYY-MM.<reversed domain with at least one
+# dot>[:<anything>]; "iqn.2025-01.lab:ps2" is refused by targetcli.
+IQN_RE = re.compile(r"^iqn\.\d{4}-(0[1-9]|1[0-2])\.[a-z0-9-]+(\.[a-z0-9-]+)+(:\S+)?$")
 ISCSI_PORT = 3260
 
 
@@ -330,8 +332,9 @@ def iscsi_targets(zones, host, hostvars, target_hosts, luns=None, backstore_dir=
         wwn = str(ps.get("target") or "")
         if not IQN_RE.match(wwn):
             raise StorageError(
-                "iscsi primary storage %s has target %r; it must be an IQN such as "
-                "iqn.2025-01.lab:%s (lower case)" % (name, ps.get("target"), name))
+                "iscsi primary storage %s has target %r; it must be an IQN that LIO accepts: "
+                "iqn.YYYY-MM.<reversed domain with a dot>[:name], lower case, e.g. "
+                "iqn.2025-01.lab.example:%s" % (name, ps.get("target"), name))
         t = by_wwn.get(wwn)
         if t is None:
             t = by_wwn[wwn] = {"wwn": wwn, "name": _backstore_name(name), "zones": [],

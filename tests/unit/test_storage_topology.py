@@ -21,7 +21,7 @@ C1 = {"name": "c1", "hypervisor": "KVM", "hosts": ["kvm1", "kvm2"], "primary_sto
     {"name": "ps9", "type": "nfs", "server": "nfs2", "path": "/export/other"},
 ]}
 C2 = {"name": "c2", "hypervisor": "XenServer", "hosts": ["xen1", "xen2"], "primary_storage": [
-    {"name": "ps2", "type": "iscsi", "target": "iqn.2025-01.lab:ps2", "size_tb": 2, "multipath": True},
+    {"name": "ps2", "type": "iscsi", "target": "iqn.2025-01.lab.example:ps2", "size_tb": 2, "multipath": True},
 ]}
 
 ZONES = [
@@ -53,7 +53,7 @@ HOSTVARS = {
              "cloudstack_storage_interfaces": [
                  {"network": "storage-a", "device": "eth1", "address": "10.20.0.20"},
                  {"network": "storage-b", "device": "eth2", "address": "10.21.0.20"}]},
-    "xen1": {"cloudstack_iscsi_initiator_iqn": "iqn.2025-01.lab:xen1-custom"},
+    "xen1": {"cloudstack_iscsi_initiator_iqn": "iqn.2025-01.lab.example:xen1-custom"},
     "xen2": {},
 }
 
@@ -214,9 +214,9 @@ def test_iscsi_targets_single_target_host_by_default():
     ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
     assert len(ts) == 1
     t = ts[0]
-    assert t["wwn"] == "iqn.2025-01.lab:ps2" and t["name"] == "ps2"
+    assert t["wwn"] == "iqn.2025-01.lab.example:ps2" and t["name"] == "ps2"
     assert t["portals"] == ["10.20.0.20", "10.21.0.20"]
-    assert t["acls"] == ["iqn.2025-01.lab:xen1-custom", "iqn.2025-01.org.cloudstack.infra:xen2"]
+    assert t["acls"] == ["iqn.2025-01.lab.example:xen1-custom", "iqn.2025-01.org.cloudstack.infra:xen2"]
     assert t["backstore"] == {"plugin": "fileio", "dev": "/var/lib/iscsi_disks/ps2.img", "size": 2 * 10 ** 12}
     assert st.iscsi_targets(ZONES, "other", HOSTVARS, ["nfs1"]) == []
 
@@ -245,9 +245,10 @@ def test_iscsi_overrides_and_fallback_portal():
 
 def test_iscsi_bad_iqns_and_sizes():
     z = copy.deepcopy(ZONES)
-    z[0]["pods"][0]["clusters"][1]["primary_storage"][0]["target"] = "ps2"
-    with pytest.raises(st.StorageError, match="must be an IQN"):
-        st.iscsi_targets(z, "nfs1", HOSTVARS, ["nfs1"])
+    for bad in ("ps2", "iqn.2025-01.lab:ps2", "IQN.2025-01.lab.example:ps2", "iqn.2025-13.lab.example:x"):
+        z[0]["pods"][0]["clusters"][1]["primary_storage"][0]["target"] = bad
+        with pytest.raises(st.StorageError, match="must be an IQN that LIO accepts"):
+            st.iscsi_targets(z, "nfs1", HOSTVARS, ["nfs1"])
     hv = copy.deepcopy(HOSTVARS)
     hv["xen2"]["cloudstack_iscsi_initiator_iqn"] = "xen2"
     with pytest.raises(st.StorageError, match="xen2"):
@@ -282,9 +283,9 @@ def test_plan_from_empty_creates_everything_in_order():
     plan = st.iscsi_plan({}, ts)
     assert plan["problems"] == []
     c = plan["commands"]
-    base = "/iscsi/iqn.2025-01.lab:ps2/tpg1"
+    base = "/iscsi/iqn.2025-01.lab.example:ps2/tpg1"
     assert c[0] == "/backstores/fileio create name=ps2 file_or_dev=/var/lib/iscsi_disks/ps2.img write_back=false"
-    assert c[1] == "/iscsi create iqn.2025-01.lab:ps2"
+    assert c[1] == "/iscsi create iqn.2025-01.lab.example:ps2"
     assert "%s/luns create storage_object=/backstores/fileio/ps2 lun=0 add_mapped_luns=false" % base in c
     assert "%s/portals create ip_address=10.20.0.20 ip_port=3260" % base in c
     assert "%s/portals create ip_address=10.21.0.20 ip_port=3260" % base in c
@@ -305,12 +306,12 @@ def test_plan_changes_only_the_difference():
     tpg = saved["targets"][0]["tpgs"][0]
     tpg["portals"].append({"ip_address": "0.0.0.0", "port": 3260})
     tpg["node_acls"] = [a for a in tpg["node_acls"] if a["node_wwn"].endswith("xen1-custom")]
-    tpg["node_acls"].append({"node_wwn": "iqn.2025-01.lab:gone", "mapped_luns": []})
+    tpg["node_acls"].append({"node_wwn": "iqn.2025-01.lab.example:gone", "mapped_luns": []})
     cmds = st.iscsi_plan(saved, ts)["commands"]
-    base = "/iscsi/iqn.2025-01.lab:ps2/tpg1"
+    base = "/iscsi/iqn.2025-01.lab.example:ps2/tpg1"
     assert cmds == [
         "%s/portals delete ip_address=0.0.0.0 ip_port=3260" % base,
-        "%s/acls delete wwn=iqn.2025-01.lab:gone" % base,
+        "%s/acls delete wwn=iqn.2025-01.lab.example:gone" % base,
         "%s/acls create wwn=iqn.2025-01.org.cloudstack.infra:xen2 add_mapped_luns=false" % base,
         "%s/acls/iqn.2025-01.org.cloudstack.infra:xen2 create mapped_lun=0 tpg_lun_or_backstore=lun0 "
         "write_protect=false" % base,
@@ -325,7 +326,7 @@ def test_plan_refuses_resize_without_opt_in_and_recreates_with_it():
     assert plan["commands"] == []
     assert "iscsi_target_recreate_luns" in plan["problems"][0] and "ps2" in plan["problems"][0]
     cmds = st.iscsi_plan(saved, ts, allow_recreate=True)["commands"]
-    base = "/iscsi/iqn.2025-01.lab:ps2/tpg1"
+    base = "/iscsi/iqn.2025-01.lab.example:ps2/tpg1"
     assert cmds[0] == "/backstores/fileio delete ps2"
     assert cmds[1].startswith("/backstores/fileio create name=ps2 ")
     assert "%s/luns create storage_object=/backstores/fileio/ps2 lun=0 add_mapped_luns=false" % base in cmds
@@ -341,8 +342,8 @@ def test_plan_leaves_other_targets_alone_and_fixes_attributes():
     saved["targets"][0]["tpgs"][0]["attributes"]["authentication"] = 1
     saved["targets"][0]["tpgs"][0]["enable"] = False
     cmds = st.iscsi_plan(saved, ts)["commands"]
-    assert cmds == ["/iscsi/iqn.2025-01.lab:ps2/tpg1 set attribute authentication=0",
-                    "/iscsi/iqn.2025-01.lab:ps2/tpg1 enable"]
+    assert cmds == ["/iscsi/iqn.2025-01.lab.example:ps2/tpg1 set attribute authentication=0",
+                    "/iscsi/iqn.2025-01.lab.example:ps2/tpg1 enable"]
 
 
 def test_plan_block_backstore_and_plugin_clash():
