@@ -60,8 +60,8 @@ install -d -m 0700 "$root/root/.ssh"
 install -m 0600 "$pubkey" "$root/root/.ssh/authorized_keys"
 install -m 0755 "$here/files/lab-boot-net" "$root/usr/local/sbin/lab-boot-net"
 install -m 0644 "$here/files/lab-boot-net.service" "$root/etc/systemd/system/lab-boot-net.service"
-ln -sf /etc/systemd/system/lab-boot-net.service "$root/etc/systemd/system/sysinit.target.wants/lab-boot-net.service"
-ln -sf /lib/systemd/system/systemd-networkd.service "$root/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+# enable, not a hand-made symlink: also the D-Bus alias networkctl talks to
+chroot "$root" systemctl enable --quiet systemd-networkd.service lab-boot-net.service
 # Boot fast under TCG: nothing waits for links that are the test's business,
 # no periodic jobs, no getty on the (absent) VGA console.
 for unit in systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
