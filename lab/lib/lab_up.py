@@ -1,0 +1,295 @@
+"""lab-up / lab-down: local machines that mirror inventories/lab (`make lab`).
+
+  lab-up   [--inventory inventories/lab] [--no-converge]
+  lab-down
+
+Hosts become systemd containers (cloudstack-lab/debian12) on the docker
+network lab_mgmt (10.10.0.0/24, docker's gateway on .254 so .1 stays fw1's),
+at their `cloudstack_management_address`; firewalls also get lab_internet
+(198.18.0.0/24, the lab "internet"). Hosts whose roles need kernel features a
+container lacks here (groups cloudstack_nfs and cloudstack_iscsi_targets:
+nfsd, LIO; or any host with `lab_platform: vm`) become qemu VMs (lab/bin/lab-vm)
+whose eth0 is bridged into lab_mgmt, so they share the containers' L2.
+Then: .lab/secrets.yml (random, 0600, kept across runs), .lab/connection.yml
+(connection settings only), and
+  ansible-playbook site.yml -i inventories/lab -i .lab/connection.yml -e @.lab/secrets.yml
+Both commands are idempotent; lab-down removes everything lab-up made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+LAB = REPO / "lab"
+STATE = REPO / ".lab"
+IMAGE = os.environ.get("LAB_CONTAINER_IMAGE", "cloudstack-lab/debian12:latest")
+LABEL = "cloudstack-lab=lab"
+MGMT_NET, MGMT_CIDR, MGMT_GW = "lab_mgmt", "10.10.0.0/24", "10.10.0.254"
+INET_NET, INET_CIDR, INET_GW = "lab_internet", "198.18.0.0/24", "198.18.0.254"
+MGMT_BRIDGE = "lab-mgmt"          # docker's bridge for lab_mgmt (VMs plug in here)
+VM_GROUPS = ("cloudstack_nfs", "cloudstack_iscsi_targets")
+SECRETS = ("cloudstack_db_password", "cloudstack_db_root_password",
+           "cloudstack_db_replication_password")
+CONTAINER_OPTS = [
+    "--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--cgroupns", "host",
+    "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro", "--tmpfs", "/run", "--tmpfs", "/run/lock",
+    "--tmpfs", "/tmp:exec", "--stop-signal", "SIGRTMIN+3",
+]
+
+
+def log(msg: str) -> None:
+    print(f"{time.strftime('%H:%M:%S', time.gmtime())} lab: {msg}", file=sys.stderr, flush=True)
+
+
+def die(msg: str) -> None:
+    print(f"lab: ERROR: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def run(cmd: list[str], check: bool = True, **kw) -> subprocess.CompletedProcess:
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False, **kw)
+    if check and res.returncode != 0:
+        die(f"{' '.join(cmd)} failed: {res.stderr.strip() or res.stdout.strip()}")
+    return res
+
+
+def run_visible(cmd: list[str], what: str) -> None:
+    """Run with output on the terminal; stop the lab on failure."""
+    if subprocess.run(cmd, check=False).returncode != 0:
+        die(f"{what} failed (see above)")
+
+
+def tool(name: str) -> str:
+    venv = REPO / ".venv" / "bin" / name
+    return str(venv) if venv.exists() else name
+
+
+def inventory(path: str) -> dict:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    res = run([tool("ansible-inventory"), "-i", path, "--list"], env=env, cwd=REPO)
+    return json.loads(res.stdout)
+
+
+def plan(inv: dict) -> list[dict]:
+    hostvars = inv["_meta"]["hostvars"]
+    groups: dict[str, list[str]] = {}
+    for group, data in inv.items():
+        for host in (data.get("hosts") or []) if isinstance(data, dict) else []:
+            groups.setdefault(host, []).append(group)
+    machines = []
+    for host in sorted(hostvars):
+        hv = hostvars[host]
+        addr = hv.get("cloudstack_management_address")
+        if not addr:
+            die(f"host {host} has no cloudstack_management_address in the inventory: "
+                "the lab places every host at that address")
+        if ipaddress.ip_address(addr) not in ipaddress.ip_network(MGMT_CIDR):
+            die(f"host {host}: cloudstack_management_address {addr} is outside the lab's "
+                f"management network {MGMT_CIDR}")
+        if addr == MGMT_GW:
+            die(f"host {host}: {addr} is the lab's docker gateway; pick another address")
+        hgroups = groups.get(host, [])
+        platform = hv.get("lab_platform") or (
+            "vm" if any(g in VM_GROUPS for g in hgroups) else "container")
+        machines.append({"host": host, "address": addr, "platform": platform,
+                         "firewall": "cloudstack_firewall" in hgroups, "groups": hgroups})
+    fws = [m for m in machines if m["firewall"]]
+    for i, m in enumerate(fws):
+        m["internet_address"] = str(ipaddress.ip_network(INET_CIDR)[2 + i])
+    return machines
+
+
+def ensure_network(name: str, cidr: str, gw: str, bridge: str | None = None) -> None:
+    if run(["docker", "network", "inspect", name], check=False).returncode == 0:
+        return
+    cmd = ["docker", "network", "create", "--driver", "bridge", "--subnet", cidr,
+           "--gateway", gw, "--label", LABEL]
+    if bridge:
+        cmd += ["-o", f"com.docker.network.bridge.name={bridge}"]
+    run(cmd + [name])
+    log(f"docker network {name} {cidr} (gateway {gw})")
+
+
+def ensure_container(m: dict) -> None:
+    name = f"lab-{m['host']}"
+    st = run(["docker", "inspect", "-f", "{{.State.Running}}", name], check=False)
+    if st.returncode == 0 and st.stdout.strip() == "true":
+        return
+    if st.returncode == 0:
+        run(["docker", "rm", "-f", name])
+    cmd = ["docker", "run", "-d", "--name", name, "--hostname", m["host"], "--label", LABEL,
+           *CONTAINER_OPTS, "--network", MGMT_NET, "--ip", m["address"]]
+    if m["firewall"]:
+        cmd += ["--sysctl", "net.ipv4.ip_forward=1"]
+    run(cmd + [IMAGE])
+    if m.get("internet_address"):
+        run(["docker", "network", "connect", "--ip", m["internet_address"], INET_NET, name])
+    log(f"container {name} at {m['address']}")
+
+
+def wait_containers(machines: list[dict]) -> None:
+    for m in machines:
+        if m["platform"] != "container":
+            continue
+        res = run(["docker", "exec", f"lab-{m['host']}", "timeout", "300",
+                   "systemctl", "is-system-running", "--wait"], check=False)
+        if res.stdout.strip() not in ("running", "degraded"):
+            die(f"lab-{m['host']}: systemd did not finish booting ({res.stdout.strip()})")
+
+
+def vm_up(vms: list[dict]) -> list[dict]:
+    if not vms:
+        run([str(LAB / "bin" / "lab-vm"), "down", "lab"], check=False)
+        return []
+    prefix = ipaddress.ip_network(MGMT_CIDR).prefixlen
+    spec = {
+        "lab": "lab", "internet": False, "mgmt_uplink": MGMT_BRIDGE, "host_address": MGMT_GW,
+        "vms": [{"name": f"lab-{m['host']}", "hostname": m["host"], "memory": 1024,
+                 "nics": [{"bridge": "mgmt", "address": f"{m['address']}/{prefix}"}],
+                 "disks": [{"size": "4G"}]} for m in vms],
+    }
+    STATE.mkdir(mode=0o700, exist_ok=True)
+    (STATE / "vms.json").write_text(json.dumps(spec, indent=1))
+    res = subprocess.run([str(LAB / "bin" / "lab-vm"), "up", str(STATE / "vms.json")],
+                         capture_output=True, text=True, check=False)
+    sys.stderr.write(res.stderr)
+    if res.returncode != 0:
+        die("the lab VMs did not come up (see above)")
+    return json.loads(res.stdout)
+
+
+def write_secrets() -> None:
+    path = STATE / "secrets.yml"
+    if path.exists():
+        return
+    lines = ["---", "# Generated by `make lab` (lab/bin/lab-up): random, never committed."]
+    lines += [f"{k}: \"{secrets.token_urlsafe(24)}\"" for k in SECRETS]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    log(f"{path} (mode 0600)")
+
+
+def write_connection(machines: list[dict], insts: list[dict]) -> None:
+    by_name = {i["instance"]: i for i in insts}
+    lines = ["---",
+             "# Generated by `make lab`: connection settings ONLY; the topology is",
+             "# inventories/lab. Used as: -i inventories/lab -i .lab/connection.yml",
+             "all:", "  hosts:"]
+    for m in machines:
+        lines.append(f"    {m['host']}:")
+        if m["platform"] == "container":
+            lines += ["      ansible_connection: community.docker.docker",
+                      f"      ansible_host: lab-{m['host']}"]
+        else:
+            i = by_name[f"lab-{m['host']}"]
+            lines += ["      ansible_connection: ssh", f"      ansible_host: {i['address']}",
+                      f"      ansible_user: {i['user']}",
+                      f"      ansible_ssh_private_key_file: {i['identity_file']}",
+                      "      ansible_ssh_common_args: -o StrictHostKeyChecking=no "
+                      "-o UserKnownHostsFile=/dev/null", "      ansible_timeout: 60"]
+    (STATE / "connection.yml").write_text("\n".join(lines) + "\n")
+
+
+def reach(inv_path: str) -> None:
+    """Every host of the inventory answers through the overlay's connection."""
+    cmd = [tool("ansible"), "all", "-i", inv_path, "-i", ".lab/connection.yml",
+           "-m", "ansible.builtin.ping", "-o"]
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    res = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        sys.stderr.write(res.stdout + res.stderr)
+        die("not every lab host answers ansible's ping (see above)")
+    log(f"every host answers ansible.builtin.ping ({len(res.stdout.splitlines())} hosts)")
+
+
+def converge(inv_path: str) -> int:
+    cmd = [tool("ansible-playbook"), "site.yml", "-i", inv_path, "-i", ".lab/connection.yml",
+           "-e", "@.lab/secrets.yml"]
+    log("running: " + " ".join(["ansible-playbook", *cmd[1:]]))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    return subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
+
+
+def summary(machines: list[dict]) -> None:
+    print("\nThe lab (inventories/lab):")
+    print(f"  {'host':8} {'platform':10} {'address':24} {'groups':44} shell")
+    for m in machines:
+        shell = (f"docker exec -it lab-{m['host']} bash" if m["platform"] == "container"
+                 else f"lab/bin/lab-vm ssh lab lab-{m['host']}")
+        extra = f" +{m['internet_address']}" if m.get("internet_address") else ""
+        print(f"  {m['host']:8} {m['platform']:10} {m['address'] + extra:24} "
+              f"{','.join(m['groups']):44} {shell}")
+    print(f"  networks: {MGMT_NET} {MGMT_CIDR} (this machine {MGMT_GW}), "
+          f"{INET_NET} {INET_CIDR} (lab internet)")
+    print("  remove everything: make lab-down")
+
+
+def cmd_up(args: argparse.Namespace) -> None:
+    t0 = time.time()
+    if os.geteuid() != 0:
+        die("make lab must run as root (docker, network namespaces, qemu taps)")
+    machines = plan(inventory(args.inventory))
+    vms = [m for m in machines if m["platform"] == "vm"]
+    run_visible([str(LAB / "bin" / "lab-image"), "container"] + (["vm"] if vms else []),
+                "building the lab images")
+    ensure_network(MGMT_NET, MGMT_CIDR, MGMT_GW, MGMT_BRIDGE)
+    if any(m["firewall"] for m in machines):
+        ensure_network(INET_NET, INET_CIDR, INET_GW)
+    for m in machines:
+        if m["platform"] == "container":
+            ensure_container(m)
+    insts = vm_up(vms)
+    wait_containers(machines)
+    STATE.mkdir(mode=0o700, exist_ok=True)
+    write_secrets()
+    write_connection(machines, insts)
+    reach(args.inventory)
+    log(f"machines up in {time.time() - t0:.0f} s")
+    rc = 0 if args.no_converge else converge(args.inventory)
+    summary(machines)
+    log(f"make lab took {time.time() - t0:.0f} s" + ("" if rc == 0 else f"; site.yml FAILED (rc {rc})"))
+    sys.exit(rc)
+
+
+def cmd_down(_args: argparse.Namespace) -> None:
+    if os.geteuid() != 0:
+        die("make lab-down must run as root")
+    if shutil.which("docker") and run(["docker", "info"], check=False).returncode == 0:
+        ids = run(["docker", "ps", "-aq", "--filter", f"label={LABEL}"]).stdout.split()
+        if ids:
+            run(["docker", "rm", "-f", *ids])
+        nets = run(["docker", "network", "ls", "-q", "--filter", f"label={LABEL}"]).stdout.split()
+        if nets:
+            run(["docker", "network", "rm", *nets])
+        log(f"removed {len(ids)} containers, {len(nets)} networks")
+    run_visible([str(LAB / "bin" / "lab-vm"), "down", "lab"], "lab-vm down lab")
+    shutil.rmtree(STATE, ignore_errors=True)
+    log("removed .lab/")
+
+
+def main() -> None:
+    down = "--down" in sys.argv[1:]
+    if down:
+        sys.argv.remove("--down")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if not down:
+        p.add_argument("--inventory", default="inventories/lab")
+        p.add_argument("--no-converge", action="store_true",
+                       help="bring the machines up, write .lab/, do not run site.yml")
+    args = p.parse_args()
+    (cmd_down if down else cmd_up)(args)
+
+
+if __name__ == "__main__":
+    main()
