@@ -346,11 +346,11 @@ def ensure_storage_pif(xe, host_uuid, device, label, address, netmask, gateway=N
             args.append("gateway=%s" % gateway)
         xe.write(*args)
         changes.append("ip")
-    changed, _b, _a = ensure_map_keys(xe, "pif", pif, "other-config",
-                                      {"management_purpose": label})
+    changed = ensure_map_keys(xe, "pif", pif, "other-config",
+                              {"management_purpose": label})[0]
     if changed:
         changes.append("management_purpose")
-    changed, _ = ensure_param(xe, "pif", pif, "disallow-unplug", "true")
+    changed = ensure_param(xe, "pif", pif, "disallow-unplug", "true")[0]
     if changed:
         changes.append("disallow-unplug")
     return {

@@ -54,8 +54,10 @@ author:
 attributes:
   check_mode:
     support: full
+    description: Reads run as usual; no write command is run, the result says what would change.
   diff_mode:
     support: none
+    description: No diff is returned.
 """
 
 EXAMPLES = r"""

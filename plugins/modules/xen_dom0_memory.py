@@ -17,7 +17,7 @@ description:
     only when it differs, sets C(dom0_mem=<size>M,max:<max>M) with
     C(xen-cmdline --set-xen).
   - The new value takes effect at the next boot of the host; the module never
-    reboots. It returns O(reboot_required) so that the caller can reboot when
+    reboots. It returns RV(reboot_required) so that the caller can reboot when
     the operator allows it.
   - The CloudStack reference architecture recommends 2940 MB for dom0.
   - Proven only against recorded C(xen-cmdline) output and a stand-in script
@@ -39,8 +39,10 @@ author:
 attributes:
   check_mode:
     support: full
+    description: Reads run as usual; no write command is run, the result says what would change.
   diff_mode:
     support: full
+    description: Returns the values before and after.
 """
 
 EXAMPLES = r"""

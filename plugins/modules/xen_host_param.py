@@ -45,8 +45,10 @@ author:
 attributes:
   check_mode:
     support: full
+    description: Reads run as usual; no write command is run, the result says what would change.
   diff_mode:
     support: full
+    description: Returns the values before and after.
 """
 
 EXAMPLES = r"""

@@ -16,7 +16,7 @@ description:
   - Reads the backend from C(/etc/xensource/network.conf) and runs
     C(xe-switch-network-backend <backend>) only when it differs.
   - CloudStack security groups on XenServer need the C(bridge) backend.
-  - The switch applies at the next boot; the module returns O(reboot_required).
+  - The switch applies at the next boot; the module returns RV(reboot_required).
   - Proven only against recorded files and a stand-in script, not on XenServer.
 options:
   backend:
@@ -37,8 +37,10 @@ author:
 attributes:
   check_mode:
     support: full
+    description: Reads run as usual; no write command is run, the result says what would change.
   diff_mode:
     support: full
+    description: Returns the values before and after.
 """
 
 EXAMPLES = r"""
