@@ -25,4 +25,4 @@ molecule-lab_container: setup lab-image-container
 molecule-lab_vm: setup lab-image-vm
 	molecule test -s lab_vm
 
-TEST_TARGETS += molecule-lab_container
+TEST_TARGETS += molecule-lab_container molecule-lab_vm
