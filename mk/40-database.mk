@@ -9,3 +9,7 @@ unit-database: setup
 
 molecule-mysql_replication: setup lab-image-container
 	molecule test -s mysql_replication
+
+# Passed end-to-end (molecule test -s mysql_replication): 12 min 19 s on the
+# shared 2-core machine (load ~12), of which converge ~5 min (apt installs).
+TEST_TARGETS += molecule-mysql_replication
