@@ -1,7 +1,7 @@
 # Hypervisor hosts (issue 6): docs/hypervisors.md.
 # Wall times measured on the 2-core machine while other scenarios ran
 # (load average 8-10):
-#   molecule-xenserver_host  2m16s - 4m29s (role logic against STAND-IN xe /
+#   molecule-xenserver_host  2m16s - 4m40s (role logic against STAND-IN xe /
 #                            xen-cmdline scripts; XenServer itself not proven)
 #   molecule-kvm_host        11m07s (three containers; most of it is apt
 #                            installing qemu/libvirt)
