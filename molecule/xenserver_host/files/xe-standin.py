@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """STAND-IN for XenServer's `xe` CLI (NOT XenServer, NOT CloudStack).
 
 Implements only the subcommands the cloudstack.infra xen_* modules issue, on a
