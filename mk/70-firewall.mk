@@ -8,9 +8,10 @@ molecule-nat_firewall: setup
 TEST_TARGETS += molecule-nat_firewall
 
 # molecule/nat_firewall_vpn: lab VM platform (WireGuard is not in this
-# machine's kernel, so not in its containers). Not in TEST_TARGETS until it
-# has passed end to end (see docs/firewall.md, "Not proven here").
+# machine's kernel, so not in its containers). `molecule test` passed end to
+# end in 21 min 24 s wall time (2 TCG VMs, shared 2-core machine, 2026-11-22).
 .PHONY: molecule-nat_firewall_vpn
 molecule-nat_firewall_vpn: setup
 	lab/bin/lab-image vm
 	molecule test -s nat_firewall_vpn
+TEST_TARGETS += molecule-nat_firewall_vpn
