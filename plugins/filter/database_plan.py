@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the database tier: database_plan, database_properties and\ndatabase_gtid_missing.
 
 Documentation: the YAML file named after each filter, beside this file.

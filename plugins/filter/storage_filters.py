@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Thin filter wrappers over plugins/module_utils/storage_topology.py.
 
 The documentation of each filter is its YAML sidecar

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: CloudStack infra collection maintainers
-# Apache License 2.0 (see galaxy.yml)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plain-Python plan of the database tier (no Ansible import at module level).
 
 ``plan_database()`` reads the inventory facts the contract names (groups

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Client probe for molecule/nat_firewall: one line of JSON per target.
 
 usage: probe.py TIMEOUT KIND:HOST:PORT ...   KIND = http | https | tcp

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """STAND-IN listeners for molecule/nat_firewall. NOT CloudStack.
 
 Plays the management server behind the firewall (HTTP on 8080, HTTPS with a
