@@ -38,6 +38,7 @@ MGMT_NET, MGMT_CIDR, MGMT_GW = "lab_mgmt", "10.10.0.0/24", "10.10.0.254"
 INET_NET, INET_CIDR, INET_GW = "lab_internet", "198.18.0.0/24", "198.18.0.254"
 MGMT_BRIDGE = "lab-mgmt"          # docker's bridge for lab_mgmt (VMs plug in here)
 VM_GROUPS = ("cloudstack_nfs", "cloudstack_iscsi_targets")
+LAB_STORAGE_DISK = "120G"          # sparse qcow2; formatted and mounted by lab/hardware.yml
 SECRETS = ("cloudstack_db_password", "cloudstack_db_root_password",
            "cloudstack_db_replication_password")
 CONTAINER_OPTS = [
@@ -156,7 +157,8 @@ def vm_up(vms: list[dict]) -> list[dict]:
         "lab": "lab", "internet": False, "mgmt_uplink": MGMT_BRIDGE, "host_address": MGMT_GW,
         "vms": [{"name": f"lab-{m['host']}", "hostname": m["host"], "memory": 1024,
                  "nics": [{"bridge": "mgmt", "address": f"{m['address']}/{prefix}"}],
-                 "disks": [{"size": "4G"}]} for m in vms],
+                 # thin: a real filesystem for the NFS role's 100 GB check (lab/hardware.yml)
+                 "disks": [{"size": LAB_STORAGE_DISK}]} for m in vms],
     }
     STATE.mkdir(mode=0o700, exist_ok=True)
     (STATE / "vms.json").write_text(json.dumps(spec, indent=1))
@@ -213,6 +215,14 @@ def reach(inv_path: str) -> None:
     log(f"every host answers ansible.builtin.ping ({len(res.stdout.splitlines())} hosts)")
 
 
+def hardware(inv_path: str) -> None:
+    """What the operator's machines already have (lab/hardware.yml): storage disks."""
+    cmd = [tool("ansible-playbook"), "lab/hardware.yml", "-i", inv_path, "-i", ".lab/connection.yml"]
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    if subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode != 0:
+        die("lab/hardware.yml failed (see above): the lab machines are not ready for site.yml")
+
+
 def converge(inv_path: str) -> int:
     cmd = [tool("ansible-playbook"), "site.yml", "-i", inv_path, "-i", ".lab/connection.yml",
            "-e", "@.lab/secrets.yml"]
@@ -255,6 +265,7 @@ def cmd_up(args: argparse.Namespace) -> None:
     write_secrets()
     write_connection(machines, insts)
     reach(args.inventory)
+    hardware(args.inventory)
     log(f"machines up in {time.time() - t0:.0f} s")
     rc = 0 if args.no_converge else converge(args.inventory)
     summary(machines)
