@@ -24,6 +24,13 @@ SIZE_RE = re.compile(r"^(?P<num>\d+)(?P<unit>[bBkKmMgG]?)$")
 NOT_IN_DB = "<not in database>"
 BOND_MODES = ("balance-slb", "active-backup", "lacp")
 
+# Options of every module that drives the xe CLI (documented once in the doc
+# fragment cloudstack.infra.xen_cli).
+XE_CLI_ARGUMENT_SPEC = dict(
+    xe=dict(type="path", default="/opt/xensource/bin/xe"),
+    inventory=dict(type="path", default="/etc/xensource-inventory"),
+)
+
 
 class XenCommandError(Exception):
     """An xe / xen-cmdline command failed."""

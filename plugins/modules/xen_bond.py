@@ -41,20 +41,11 @@ options:
   uuid:
     description: Host UUID; defaults to this dom0's host.
     type: str
-  xe:
-    description: Path of the xe CLI.
-    type: path
-    default: /opt/xensource/bin/xe
-  inventory:
-    description: XenServer inventory file that names this host's UUID.
-    type: path
-    default: /etc/xensource-inventory
+extends_documentation_fragment:
+  - cloudstack.infra.xen_cli
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
 attributes:
-  check_mode:
-    support: full
-    description: Reads run as usual; no write command is run, the result says what would change.
   diff_mode:
     support: none
     description: No diff is returned.
@@ -86,6 +77,7 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
+    XE_CLI_ARGUMENT_SPEC,
     Xe, XenCommandError, XenError, ensure_bond, read_inventory_uuid)
 
 
@@ -97,8 +89,7 @@ def main():
             mode=dict(type="str", default="active-backup",
                       choices=["balance-slb", "active-backup", "lacp"]),
             uuid=dict(type="str"),
-            xe=dict(type="path", default="/opt/xensource/bin/xe"),
-            inventory=dict(type="path", default="/etc/xensource-inventory"),
+            **XE_CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

@@ -32,20 +32,11 @@ options:
     description: Keys and values to set (values are compared as strings).
     type: dict
     required: true
-  xe:
-    description: Path of the xe CLI.
-    type: path
-    default: /opt/xensource/bin/xe
-  inventory:
-    description: XenServer inventory file that names this host's UUID.
-    type: path
-    default: /etc/xensource-inventory
+extends_documentation_fragment:
+  - cloudstack.infra.xen_cli
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
 attributes:
-  check_mode:
-    support: full
-    description: Reads run as usual; no write command is run, the result says what would change.
   diff_mode:
     support: full
     description: Returns the values before and after.
@@ -82,6 +73,7 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
+    XE_CLI_ARGUMENT_SPEC,
     Xe, XenCommandError, XenError, ensure_map_keys, read_inventory_uuid)
 
 
@@ -102,8 +94,7 @@ def main():
             uuid=dict(type="str"),
             map=dict(type="str", default="other-config"),
             values=dict(type="dict", required=True),
-            xe=dict(type="path", default="/opt/xensource/bin/xe"),
-            inventory=dict(type="path", default="/etc/xensource-inventory"),
+            **XE_CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
