@@ -113,6 +113,18 @@ def read_inventory_uuid(text):
 
 # ---------------------------------------------------------------- dom0 memory
 
+def resolve_host_uuid(uuid, inventory_path):
+    """The host UUID given, else this dom0's, read from the XenServer inventory file."""
+    if uuid:
+        return uuid
+    try:
+        with open(inventory_path) as handle:
+            return read_inventory_uuid(handle.read())
+    except (IOError, OSError) as exc:
+        raise XenError("cannot read %s (%s): run on a XenServer / XCP-ng dom0 or give uuid"
+                       % (inventory_path, exc))
+
+
 def format_dom0_mem(memory_mb, max_mb=None):
     """``dom0_mem`` value for a fixed size: ``2940M,max:2940M``."""
     memory_mb = int(memory_mb)

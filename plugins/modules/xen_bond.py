@@ -78,7 +78,7 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
     XE_CLI_ARGUMENT_SPEC,
-    Xe, XenCommandError, XenError, ensure_bond, read_inventory_uuid)
+    Xe, XenCommandError, XenError, ensure_bond, resolve_host_uuid)
 
 
 def main():
@@ -95,15 +95,9 @@ def main():
     )
     xe = Xe(module.run_command, binary=module.params["xe"], check_mode=module.check_mode)
     try:
-        uuid = module.params["uuid"]
-        if not uuid:
-            with open(module.params["inventory"]) as handle:
-                uuid = read_inventory_uuid(handle.read())
+        uuid = resolve_host_uuid(module.params["uuid"], module.params["inventory"])
         result = ensure_bond(xe, uuid, module.params["name"], module.params["devices"],
                              module.params["mode"])
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="cannot read %s (%s): run on a XenServer / XCP-ng dom0 or give "
-                             "uuid" % (module.params["inventory"], exc))
     except (XenCommandError, XenError) as exc:
         module.fail_json(msg=str(exc))
     result.setdefault("bond", None)

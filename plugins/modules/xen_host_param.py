@@ -74,18 +74,7 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
     XE_CLI_ARGUMENT_SPEC,
-    Xe, XenCommandError, XenError, ensure_map_keys, read_inventory_uuid)
-
-
-def host_uuid(module):
-    if module.params["uuid"]:
-        return module.params["uuid"]
-    try:
-        with open(module.params["inventory"]) as handle:
-            return read_inventory_uuid(handle.read())
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="cannot read %s (%s): run on a XenServer / XCP-ng dom0 or "
-                             "give uuid" % (module.params["inventory"], exc))
+    Xe, XenCommandError, XenError, ensure_map_keys, resolve_host_uuid)
 
 
 def main():
@@ -100,7 +89,7 @@ def main():
     )
     xe = Xe(module.run_command, binary=module.params["xe"], check_mode=module.check_mode)
     try:
-        uuid = host_uuid(module)
+        uuid = resolve_host_uuid(module.params["uuid"], module.params["inventory"])
         changed, before, after = ensure_map_keys(xe, "host", uuid, module.params["map"],
                                                  module.params["values"])
     except (XenCommandError, XenError) as exc:

@@ -81,7 +81,7 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
     XE_CLI_ARGUMENT_SPEC,
-    Xe, XenCommandError, XenError, ensure_storage_pif, read_inventory_uuid)
+    Xe, XenCommandError, XenError, ensure_storage_pif, resolve_host_uuid)
 
 
 def main():
@@ -100,15 +100,9 @@ def main():
     p = module.params
     xe = Xe(module.run_command, binary=p["xe"], check_mode=module.check_mode)
     try:
-        uuid = p["uuid"]
-        if not uuid:
-            with open(p["inventory"]) as handle:
-                uuid = read_inventory_uuid(handle.read())
+        uuid = resolve_host_uuid(p["uuid"], p["inventory"])
         result = ensure_storage_pif(xe, uuid, p["device"], p["label"], p["address"],
                                     p["netmask"], p["gateway"])
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="cannot read %s (%s): run on a XenServer / XCP-ng dom0 or give "
-                             "uuid" % (p["inventory"], exc))
     except (XenCommandError, XenError) as exc:
         module.fail_json(msg=str(exc))
     before = result.pop("before")
