@@ -64,7 +64,10 @@ need_docker() {
     :
   else
     mkdir -p /var/log
-    setsid nohup dockerd >/var/log/lab-dockerd.log 2>&1 < /dev/null &
+    # 9>&-: lab-image holds its build lock on fd 9; a dockerd that inherited
+    # it would hold that lock for its whole life and every later lab-image
+    # call would wait on it forever.
+    setsid nohup dockerd >/var/log/lab-dockerd.log 2>&1 < /dev/null 9>&- &
   fi
   local i
   for i in $(seq 1 60); do
