@@ -43,6 +43,10 @@ ansible-lint: setup
 
 SANITY_DIR := $(CURDIR)/.cache/sanity/ansible_collections/cloudstack/infra
 sanity: setup
+	@# ansible-test skips its shellcheck test, with only a warning, when the
+	@# program is missing: install it (Debian's package) so the lab's scripts
+	@# are checked on every machine.
+	command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; }
 	rm -rf $(CURDIR)/.cache/sanity && mkdir -p $(SANITY_DIR)
 	git ls-files -z --cached --others --exclude-standard \
 	  | grep -zv '^collections/ansible_collections/' \

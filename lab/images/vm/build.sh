@@ -66,10 +66,7 @@ chroot "$root" systemctl enable --quiet systemd-networkd.service lab-boot-net.se
 # no periodic jobs, no getty on the (absent) VGA console.
 for unit in systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
     e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer getty@tty1.service \
-    systemd-timesyncd.service; do
-  ln -sf /dev/null "$root/etc/systemd/system/$unit"
-done
-for unit in serial-getty@ttyS0.service; do
+    systemd-timesyncd.service serial-getty@ttyS0.service; do
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
 # Services of the baked packages are installed but not enabled: a TCG boot
@@ -91,8 +88,8 @@ mkdir -p "$root/var/lib/apt/lists/partial"
 
 log "kernel, initrd, filesystem"
 dir=$(dirname "$out")
-cp "$(ls "$root"/boot/vmlinuz-* | sort -V | tail -n1)" "$dir/vmlinuz-$hash"
-cp "$(ls "$root"/boot/initrd.img-* | sort -V | tail -n1)" "$dir/initrd-$hash"
+cp "$(find "$root/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -n1)" "$dir/vmlinuz-$hash"
+cp "$(find "$root/boot" -maxdepth 1 -name 'initrd.img-*' | sort -V | tail -n1)" "$dir/initrd-$hash"
 truncate -s 8G "$work/disk.raw"
 mkfs.ext4 -q -F -L labroot -d "$root" "$work/disk.raw"
 qemu-img convert -O qcow2 "$work/disk.raw" "$out"
