@@ -5,7 +5,12 @@
 #                            xen-cmdline scripts; XenServer itself not proven)
 #   molecule-kvm_host        11m07s (three containers; most of it is apt
 #                            installing qemu/libvirt)
-.PHONY: molecule-xenserver_host molecule-kvm_host unit-hypervisors
+#   molecule-hardware_lab    23m08s with another scenario's 3 TCG guests
+#                            running beside it (two TCG VMs: bond failover
+#                            under ping, multipath I/O with a path cut, NFS
+#                            over the storage network; converge ~13 min,
+#                            idempotence ~5.5 min, verify ~3 min)
+.PHONY: molecule-xenserver_host molecule-kvm_host molecule-hardware_lab unit-hypervisors
 unit-hypervisors: setup
 	pytest -q tests/unit/test_hypervisors_xen.py
 
@@ -15,4 +20,7 @@ molecule-xenserver_host: setup lab-image-container
 molecule-kvm_host: setup lab-image-container
 	molecule test -s kvm_host
 
-TEST_TARGETS += molecule-xenserver_host molecule-kvm_host
+molecule-hardware_lab: setup lab-image-vm
+	molecule test -s hardware_lab
+
+TEST_TARGETS += molecule-xenserver_host molecule-kvm_host molecule-hardware_lab
