@@ -5,11 +5,12 @@
 #                            xen-cmdline scripts; XenServer itself not proven)
 #   molecule-kvm_host        11m07s (three containers; most of it is apt
 #                            installing qemu/libvirt)
-#   molecule-hardware_lab    23m08s with another scenario's 3 TCG guests
-#                            running beside it (two TCG VMs: bond failover
-#                            under ping, multipath I/O with a path cut, NFS
-#                            over the storage network; converge ~13 min,
-#                            idempotence ~5.5 min, verify ~3 min)
+#   molecule-hardware_lab    16m59s alone on the machine, 23m08s beside
+#                            another scenario's 3 TCG guests (two TCG VMs:
+#                            bond failover under ping, multipath I/O with a
+#                            path cut, NFS over the storage network; alone:
+#                            converge ~7.5 min, idempotence ~5 min, verify
+#                            ~3 min)
 .PHONY: molecule-xenserver_host molecule-kvm_host molecule-hardware_lab unit-hypervisors
 unit-hypervisors: setup
 	pytest -q tests/unit/test_hypervisors_xen.py
