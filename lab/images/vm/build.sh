@@ -76,7 +76,8 @@ chroot "$root" systemctl disable --quiet nfs-server.service rpcbind.service rpcb
   iscsid.socket open-iscsi.service multipathd.service multipathd.socket \
   lvm2-monitor.service lvm2-lvmpolld.socket dm-event.socket blk-availability.service \
   chrony.service rtslib-fb-targetctl.service nfs-client.target remote-fs.target \
-  networking.service \
+  networking.service NetworkManager.service NetworkManager-wait-online.service \
+  NetworkManager-dispatcher.service \
   >/dev/null 2>&1 || true
 chroot "$root" systemctl set-default multi-user.target >/dev/null 2>&1
 # Several TCG guests on two busy cores boot slowly: no unit may time out.
