@@ -11,7 +11,7 @@
 #                            path cut, NFS over the storage network; alone:
 #                            converge ~7.5 min, idempotence ~5 min, verify
 #                            ~3 min)
-.PHONY: molecule-xenserver_host molecule-kvm_host molecule-hardware_lab unit-hypervisors
+.PHONY: molecule-xenserver_host molecule-kvm_host molecule-hardware_lab molecule-network_stacks unit-hypervisors
 unit-hypervisors: setup
 	pytest -q tests/unit/test_hypervisors_xen.py
 
@@ -24,4 +24,7 @@ molecule-kvm_host: setup lab-image-container
 molecule-hardware_lab: setup lab-image-vm
 	molecule test -s hardware_lab
 
-TEST_TARGETS += molecule-xenserver_host molecule-kvm_host molecule-hardware_lab
+molecule-network_stacks: setup lab-image-vm
+	molecule test -s network_stacks
+
+TEST_TARGETS += molecule-xenserver_host molecule-kvm_host molecule-hardware_lab molecule-network_stacks
