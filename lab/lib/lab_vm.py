@@ -255,7 +255,7 @@ def start_vm(spec: dict, vm: dict) -> None:
     cmd = [
         "ip", "netns", "exec", netns(lab),
         "qemu-system-x86_64", "-name", name, "-nodefaults", "-machine", "pc,accel=tcg",
-        "-cpu", vm.get("cpu", "max"), "-smp", str(vm["cpus"]), "-m", str(vm["memory"]),
+        "-cpu", vm.get("cpu", os.environ.get("LAB_VM_CPU", "qemu64")), "-smp", str(vm["cpus"]), "-m", str(vm["memory"]),
         "-kernel", str((VM_CACHE / "vmlinuz").resolve()),
         "-initrd", str((VM_CACHE / "initrd").resolve()), "-append", append,
         "-drive", f"file={overlay},if=virtio,format=qcow2,cache=unsafe,discard=unmap",
