@@ -14,6 +14,9 @@ export CLOUDSTACK_INFRA_ROOT := $(CURDIR)
 # Each mk/*.mk fragment adds its own targets and appends what `make test`
 # must run to TEST_TARGETS (ordered by the fragment's file name).
 TEST_TARGETS :=
+# ... and the ones that boot qemu TCG guests also to TEST_VM_TARGETS: make test
+# runs those in a second lane beside the others (tests/make_test.sh).
+TEST_VM_TARGETS :=
 
 .PHONY: help setup lint ansible-lint sanity unit bench validate test clean
 
@@ -72,21 +75,15 @@ validate: setup
 
 -include $(sort $(wildcard mk/*.mk))
 
-# Each step runs in turn and its wall time goes to .cache/test-times, which
-# .ci/run prints at the end (also when CI's time limit stops it).
+# Two lanes side by side (tests/make_test.sh): the VM scenarios in one, the
+# rest in the other, each in turn. Every step's wall time goes to
+# .cache/test-times, which .ci/run prints at the end (also when CI's time
+# limit stops it); logs to .cache/test-logs/STEP.log.
 TEST_STEPS = lint sanity unit $(TEST_TARGETS)
+TEST_VM_STEPS = $(filter $(TEST_VM_TARGETS),$(TEST_TARGETS))
+TEST_MAIN_STEPS = $(filter-out $(TEST_VM_STEPS),$(TEST_STEPS))
 test: setup
-	@mkdir -p .cache && : > .cache/test-times && rm -f .cache/test-result; n=0; \
-	for t in $(TEST_STEPS); do \
-	  s=$$(date +%s); echo "== make test: $$t"; \
-	  if $(MAKE) --no-print-directory $$t; then \
-	    echo "$$t $$(( $$(date +%s) - s )) ok" >> .cache/test-times; n=$$((n + 1)); \
-	  else \
-	    echo "$$t $$(( $$(date +%s) - s )) FAILED" >> .cache/test-times; \
-	    echo "test: $$n passed, 1 failed" | tee .cache/test-result; exit 1; \
-	  fi; \
-	done; \
-	echo "test: $$n passed, 0 failed" | tee .cache/test-result
+	@MAKE="$(MAKE)" tests/make_test.sh "$(TEST_MAIN_STEPS)" "$(TEST_VM_STEPS)"
 
 clean:
 	rm -rf .cache

@@ -26,3 +26,4 @@ molecule-lab_vm: setup lab-image-vm
 	molecule test -s lab_vm
 
 TEST_TARGETS += molecule-lab_container molecule-lab_vm
+TEST_VM_TARGETS += molecule-lab_vm

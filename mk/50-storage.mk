@@ -7,3 +7,4 @@
 molecule-nfs_storage: setup lab-image-vm
 	molecule test -s nfs_storage
 TEST_TARGETS += molecule-nfs_storage
+TEST_VM_TARGETS += molecule-nfs_storage

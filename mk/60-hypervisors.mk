@@ -28,3 +28,4 @@ molecule-network_stacks: setup lab-image-vm
 	molecule test -s network_stacks
 
 TEST_TARGETS += molecule-xenserver_host molecule-kvm_host molecule-hardware_lab molecule-network_stacks
+TEST_VM_TARGETS += molecule-hardware_lab molecule-network_stacks

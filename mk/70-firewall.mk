@@ -15,3 +15,4 @@ molecule-nat_firewall_vpn: setup
 	lab/bin/lab-image vm
 	molecule test -s nat_firewall_vpn
 TEST_TARGETS += molecule-nat_firewall_vpn
+TEST_VM_TARGETS += molecule-nat_firewall_vpn
