@@ -80,6 +80,28 @@ chroot "$root" systemctl disable --quiet nfs-server.service rpcbind.service rpcb
   NetworkManager-dispatcher.service \
   >/dev/null 2>&1 || true
 chroot "$root" systemctl set-default multi-user.target >/dev/null 2>&1
+# Ansible's module zips: Python compiles zip-imported code on every task,
+# about half of a task's time under TCG. lab_zipcache.py (loaded by a .pth at
+# every interpreter start) keeps the compiled code; it is filled here, in the
+# chroot at native speed, from the controller's ansible-core and collections
+# (the make setup venv, when there is one) laid out as inside the zips, so no
+# guest compiles them again. Lab disks only: docs/lab.md.
+pydist="$root/usr/lib/python3/dist-packages"
+install -m 0644 "$here/files/lab_zipcache.py" "$pydist/lab_zipcache.py"
+echo "import lab_zipcache" >"$pydist/lab-zipcache.pth"
+site=$(compgen -G "$here/../../../.venv/lib/python3*/site-packages" | head -n 1 || true)
+if [ -n "$site" ] && [ -d "$site/ansible/module_utils" ]; then
+  log "zip-import bytecode cache from $(cd "$site" && pwd)"
+  pre="$root/tmp/lab-prewarm"
+  mkdir -p "$pre/ansible_collections/cloudstack/infra/plugins"
+  (cd "$site" && find ansible/module_utils ansible/modules ansible_collections/*/*/plugins/module_utils \
+     ansible_collections/*/*/plugins/modules -name '*.py' -print0 2>/dev/null \
+     | xargs -0 cp --parents -t "$pre")
+  cp -r "$here/../../../plugins/module_utils" "$here/../../../plugins/modules" \
+    "$pre/ansible_collections/cloudstack/infra/plugins/"
+  chroot "$root" python3 - /tmp/lab-prewarm <"$here/files/lab-zipcache-prewarm" >&2
+  rm -rf "$pre"
+fi
 # Several TCG guests on two busy cores boot slowly: no unit may time out.
 mkdir -p "$root/etc/systemd/system.conf.d"
 printf '[Manager]\nDefaultTimeoutStartSec=600s\n' >"$root/etc/systemd/system.conf.d/lab-timeouts.conf"
