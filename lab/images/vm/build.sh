@@ -94,9 +94,10 @@ if [ -n "$site" ] && [ -d "$site/ansible/module_utils" ]; then
   log "zip-import bytecode cache from $(cd "$site" && pwd)"
   pre="$root/tmp/lab-prewarm"
   mkdir -p "$pre/ansible_collections/cloudstack/infra/plugins"
-  (cd "$site" && find ansible/module_utils ansible/modules ansible_collections/*/*/plugins/module_utils \
-     ansible_collections/*/*/plugins/modules -name '*.py' -print0 2>/dev/null \
-     | xargs -0 cp --parents -t "$pre")
+  # ansible-core and the collections the roles use (galaxy.yml's dependencies)
+  (cd "$site" && find ansible/module_utils ansible/modules \
+     ansible_collections/{ansible/posix,ansible/utils,community/crypto,community/general,community/mysql}/plugins/{module_utils,modules} \
+     -name '*.py' -print0 2>/dev/null | xargs -0 cp --parents -t "$pre")
   cp -r "$here/../../../plugins/module_utils" "$here/../../../plugins/modules" \
     "$pre/ansible_collections/cloudstack/infra/plugins/"
   chroot "$root" python3 - /tmp/lab-prewarm <"$here/files/lab-zipcache-prewarm" >&2
