@@ -100,7 +100,7 @@ if [ -n "$site" ] && [ -d "$site/ansible/module_utils" ]; then
      -name '*.py' -print0 2>/dev/null | xargs -0 cp --parents -t "$pre")
   cp -r "$here/../../../plugins/module_utils" "$here/../../../plugins/modules" \
     "$pre/ansible_collections/cloudstack/infra/plugins/"
-  chroot "$root" python3 - /tmp/lab-prewarm <"$here/files/lab-zipcache-prewarm" >&2
+  chroot "$root" python3 - /tmp/lab-prewarm <"$here/files/lab_zipcache_prewarm.py" >&2
   rm -rf "$pre"
 fi
 # Several TCG guests on two busy cores boot slowly: no unit may time out.

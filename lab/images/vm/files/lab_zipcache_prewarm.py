@@ -1,7 +1,7 @@
 """Fill the lab VM disk's zip-import bytecode cache (lab_zipcache.py), in the
 chroot at build time (lab/images/vm/build.sh), from a tree laid out as inside
 Ansible's module zips (ansible/module_utils/..., ansible_collections/NS/NAME/
-plugins/...). Usage: python3 - TREE < lab-zipcache-prewarm"""
+plugins/...). Usage: python3 - TREE < lab_zipcache_prewarm.py"""
 import os
 import sys
 
