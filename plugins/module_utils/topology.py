@@ -1328,7 +1328,9 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
         f = facts[h]
         if h in kvm:
             flags = set(f.get("virtualization_flags") or [])
-            if "virtualization_flags" in f and not flags & {"vmx", "svm"}:
+            # None: an item that was not text (CS001), so flags unknown
+            if "virtualization_flags" in f and None not in flags \
+                    and not flags & {"vmx", "svm"}:
                 ctx.add("CS701", h, "KVM host %s exposes no hardware "
                         "virtualisation (no vmx/svm CPU flag; model %s)" % (
                             h, f.get("cpu_model") or "unknown"),
