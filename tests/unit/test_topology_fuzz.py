@@ -150,12 +150,10 @@ def _nodes(value, path=()):
     yield path, value
     if isinstance(value, dict):
         for k in list(value):
-            for item in _nodes(value[k], path + (k,)):
-                yield item
+            yield from _nodes(value[k], path + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            for item in _nodes(v, path + (i,)):
-                yield item
+            yield from _nodes(v, path + (i,))
 
 
 def _get(root, path):
@@ -185,7 +183,7 @@ def _resolve(case, path):
 @st.composite
 def mutated(draw):
     case = production_case()
-    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+    for _step in range(draw(st.integers(min_value=1, max_value=4))):
         path = draw(st.sampled_from(PATHS))
         parent, node = _resolve(case, path)
         if parent is None or not isinstance(parent, (dict, list)):
