@@ -270,20 +270,26 @@ class _Ctx(object):
         """
         seen = {}
         order = []
+        by_id = {}      # id(value) -> repr: hosts of one group share it
         if key in self.g:
             k = repr(self.g[key])
-            seen[k] = (self.g[key], ["group_vars/all"])
+            seen[k] = (self.g[key], ["group_vars/all"], None)
             order.append(k)
         for h in hosts:
             hv = self.hv.get(h)
             if not hv or key not in hv:
                 continue
-            k = repr(hv[key])
+            value = hv[key]
+            k = by_id.get(id(value))
+            if k is None:
+                k = by_id[id(value)] = repr(value)
             if k not in seen:
-                seen[k] = (hv[key], [])
+                seen[k] = (value, [], set())
                 order.append(k)
-            if "group_vars/all" not in seen[k][1] and h not in seen[k][1]:
-                seen[k][1].append(h)
+            listed, members = seen[k][1], seen[k][2]
+            if members is not None and h not in members:
+                members.add(h)
+                listed.append(h)
         return [(seen[k][0], _names(seen[k][1])) for k in order
                 if seen[k][1]]
 
@@ -436,8 +442,8 @@ def _max_hosts(ctx):
         hv = _hypervisor(key)
         if hv is None:
             near = S.suggest(key, D.HYPERVISORS + ("vSphere",), 0.6)
-            ctx.add("CS001", path, "%s: unknown hypervisor `%s`" % (
-                path, S.key_text(key)),
+            ctx.add("CS001", path, "%s: unknown hypervisor `%s`"
+                    % (path, S.key_text(key)),
                     ("did you mean `%s`?" % near) if near else
                     "use one of %s" % ", ".join(D.HYPERVISORS))
             continue
@@ -523,6 +529,7 @@ def validate_topology(groups, hostvars, global_vars):
         if isinstance(hosts, (list, tuple)):
             known.update(hosts)
     known.update(h for h in ctx.raw_hostvars if isinstance(h, str) and h)
+    known_index = _LazyIndex(known)
     inherited = [(k, ctx.g[k]) for k in S.HOST_SPECS if k in ctx.g]
     if inherited:
         for h in known:
@@ -605,7 +612,7 @@ def validate_topology(groups, hostvars, global_vars):
                         "add %s to the inventory (in %s) or fix the name%s" % (
                             h, D.HYPERVISOR_GROUPS.get(hv, "its hypervisor "
                                                        "group"),
-                            _did_you_mean(h, known)))
+                            _did_you_mean(h, known_index)))
                 continue
             if hv is not None:
                 in_groups = hv_groups.get(h, [])
@@ -663,8 +670,24 @@ def _broken(ctx, prefix):
     return False
 
 
+class _LazyIndex(object):
+    """S.NameIndex of the known hosts, built on the first unknown name."""
+
+    def __init__(self, names):
+        self.names = names
+        self.index = None
+
+    def suggest(self, word, cutoff):
+        if self.index is None:
+            self.index = S.NameIndex(self.names)
+        return self.index.suggest(word, cutoff)
+
+
 def _did_you_mean(name, candidates):
-    near = S.suggest(name, sorted(candidates), cutoff=0.8)
+    if isinstance(candidates, _LazyIndex):
+        near = candidates.suggest(name, cutoff=0.8)
+    else:
+        near = S.suggest(name, sorted(candidates), cutoff=0.8)
     return ("; did you mean %s?" % near) if near else ""
 
 

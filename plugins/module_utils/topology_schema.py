@@ -51,6 +51,53 @@ def suggest(word, candidates, cutoff=0.75):
     return lower[match[0]] if match else None
 
 
+class NameIndex(object):
+    """suggest() over many names (e.g. every host of the inventory) for many
+    words, in near-linear time.
+
+    suggest() runs difflib over every candidate: once per unknown host name
+    that is n x m. Up to SMALL candidates this does exactly that. Beyond,
+    an index of every name with one character deleted (and the name itself)
+    finds the names within about two edits of a word (a deletion, insertion,
+    substitution or swap on each side), and difflib ranks only those: the
+    typos a "did you mean" is for.
+    """
+
+    SMALL = 500
+
+    def __init__(self, candidates):
+        self.lower = {}
+        for cand in sorted(candidates):
+            self.lower.setdefault(str(cand).lower(), cand)
+        self.index = None
+        if len(self.lower) > self.SMALL:
+            self.index = {}
+            for name in self.lower:
+                for variant in self._variants(name):
+                    self.index.setdefault(variant, []).append(name)
+
+    @staticmethod
+    def _variants(name):
+        out = set([name])
+        for i in range(len(name)):
+            out.add(name[:i] + name[i + 1:])
+        return out
+
+    def suggest(self, word, cutoff=0.75):
+        if not isinstance(word, str):
+            return None
+        word = word.lower()
+        if self.index is None:
+            pool = list(self.lower)
+        else:
+            pool = set()
+            for variant in self._variants(word):
+                pool.update(self.index.get(variant, ()))
+            pool = sorted(pool)
+        match = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
+        return self.lower[match[0]] if match else None
+
+
 def _distance(a, b):
     """Levenshtein distance (small strings only)."""
     prev = list(range(len(b) + 1))

@@ -401,3 +401,19 @@ def test_thresholds_as_json_text_are_read():
     report = facts_one(None, '{"root_min_free_gb": 70}')
     assert report.ids() == ["CS705"], report.format_violations()
     assert facts_one(None, {"root_min_free_gb": None}).violations == []
+
+
+@pytest.mark.parametrize("size", [50, 2000])
+def test_name_index_suggests_what_difflib_over_all_names_does(size):
+    from ansible_collections.cloudstack.infra.plugins.module_utils import (
+        topology_schema as S)
+    names = ["kvm%05d" % i for i in range(size)]
+    names += ["xen-a%d" % i for i in range(20)]
+    index = S.NameIndex(names)
+    assert (index.index is None) == (size <= S.NameIndex.SMALL)
+    for word in ("kvm00017", "kvm0017", "kvm000017", "kvn00017", "kmv00017",
+                 "KVM00042", "xen-a3", "xena3", "xen-b3", "zzz", "",
+                 "kvm00017x", "vm00017"):
+        assert index.suggest(word, 0.8) == S.suggest(word, sorted(names),
+                                                     0.8), word
+    assert index.suggest(7, 0.8) is None
