@@ -198,8 +198,15 @@ def test_filter_python_wrapper_errors():
     from ansible_collections.cloudstack.infra.plugins.filter.topology import (
         FilterModule)
     f = FilterModule().filters()["cloudstack_topology_violations"]
-    with pytest.raises(AnsibleFilterError, match="must be a mapping"):
+    with pytest.raises(AnsibleFilterError,
+                       match="must be a mapping .*, got a list$"):
         f(["not", "a", "mapping"])
+    loop = []
+    loop.append(loop)
+    other = []
+    other.append(other)
+    out = f({"cloudstack_bonds": loop}, {}, {"h": {"cloudstack_bonds": other}})
+    assert "CS001" in [v["id"] for v in out]
     with pytest.raises(AnsibleFilterError, match="groups must be a mapping"):
         f({}, groups=["x"])
     out = f({"cloudstack_zones": "x"}, {}, {})
