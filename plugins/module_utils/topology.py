@@ -254,6 +254,14 @@ class _Ctx(object):
         # one finding and not a cascade
         self.bad_paths = set()
         self.zones_broken = False
+        # variables with a CS001 (misspelt, or malformed): globally, and per
+        # host; rules that would report their absence stay silent
+        self.bad_keys = set()
+        self.host_bad = {}
+
+    def bad(self, key, hosts=()):
+        return key in self.bad_keys or any(
+            key in self.host_bad.get(h, ()) for h in hosts)
 
     def add(self, rule, location, message, hint, severity=None):
         self.v.append(Violation(rule, severity or RULES[rule][0], location,
@@ -351,6 +359,7 @@ def _check_shape(ctx):
             near = S.typo_of(key, S.KNOWN_KEYS)
             if near:
                 typos.add(near)
+                ctx.bad_keys.add(near)
                 problems.append(S.Problem(
                     key, "unknown variable `%s`" % key,
                     "did you mean `%s`?" % near))
@@ -363,6 +372,7 @@ def _check_shape(ctx):
             "define cloudstack_zones in group_vars/all (see the contract)"))
     for p in problems:
         ctx.add("CS001", p.path, p.message, p.hint)
+        ctx.bad_keys.add(p.path.split(".")[0].split("[")[0])
         if p.path.startswith("cloudstack_zones"):
             ctx.bad_paths.add(p.path)
     if not isinstance(ctx.g.get("cloudstack_zones"), list):
@@ -391,6 +401,7 @@ def _check_shape(ctx):
                 if isinstance(key, str) and key.startswith("cloudstack_"):
                     near = S.typo_of(key, S.KNOWN_KEYS)
                     if near:
+                        ctx.host_bad.setdefault(host, set()).add(near)
                         ck = ("typo", key, near)
                         failing.setdefault(ck, [S.Problem(
                             key, "unknown variable `%s`" % key,
@@ -406,6 +417,7 @@ def _check_shape(ctx):
                 cache[ck] = (S.check(value, spec, key, probs), probs)
             val, probs = cache[ck]
             if probs:
+                ctx.host_bad.setdefault(host, set()).add(key)
                 failing.setdefault(ck, probs)
                 failing.setdefault(("hosts",) + ck, []).append(host)
             if val is not S.INVALID:
@@ -770,6 +782,8 @@ def _cluster_storage(ctx, cl, hv, loc, path, hosts):
                             server, _did_you_mean(server, nfs)))
         if ps.get("multipath"):
             for h in hosts:
+                if ctx.bad("cloudstack_storage_interfaces", (h,)):
+                    continue    # misspelt or malformed: already a CS001
                 ifaces = [x for x in ctx.host(h).get(
                     "cloudstack_storage_interfaces") or [] if x]
                 nets = set(x.get("network") for x in ifaces)
@@ -1116,7 +1130,8 @@ def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
         ctx.add("CS401", G_MGMT, "no management server: group %s is empty or "
                 "missing" % G_MGMT, "put at least one host in %s" % G_MGMT)
     elif len(mgmt) > 1 and not lbs and not _effective(
-            ctx, "cloudstack_mgmt_lb_external", mgmt, False):
+            ctx, "cloudstack_mgmt_lb_external", mgmt, False) and not ctx.bad(
+                "cloudstack_mgmt_lb_external", mgmt):
         ctx.add("CS401", G_MGMT, "%d management servers (%s) but no load "
                 "balancer in %s" % (len(mgmt), _names(mgmt), G_LB),
                 "add load balancers to %s, or set cloudstack_mgmt_lb_external:"
@@ -1129,7 +1144,9 @@ def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
                     G_DB_PRIMARY, G_DB_REPLICAS))
     db_hosts = primary + replicas
     dr = _effective(ctx, "cloudstack_db_dr", db_hosts, None)
-    if not replicas:
+    if not replicas and dr is None and ctx.bad("cloudstack_db_dr", db_hosts):
+        pass    # misspelt or malformed: already a CS001
+    elif not replicas:
         if dr is True:
             ctx.add("CS403", G_DB_REPLICAS, "cloudstack_db_dr is true but %s "
                     "is empty" % G_DB_REPLICAS,

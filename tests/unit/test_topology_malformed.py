@@ -417,3 +417,26 @@ def test_name_index_suggests_what_difflib_over_all_names_does(size):
         assert index.suggest(word, 0.8) == S.suggest(word, sorted(names),
                                                      0.8), word
     assert index.suggest(7, 0.8) is None
+
+
+@pytest.mark.parametrize("mutation,expected", [
+    (lambda gr, hv, g: rename(hv["xen1"], "cloudstack_storage_interfaces",
+                              "cloudstack_storage_interface"),
+     "did you mean `cloudstack_storage_interfaces`?"),
+    (lambda gr, hv, g: hv["xen1"].update(cloudstack_storage_interfaces="eth2"),
+     "write it as a YAML list (- item)"),
+    (lambda gr, hv, g: (rename(g, "cloudstack_mgmt_lb_external",
+                               "cloudstack_mgmt_lb_externl"),
+                        g.update(cloudstack_mgmt_lb_externl=True),
+                        gr.pop("cloudstack_lb")),
+     "did you mean `cloudstack_mgmt_lb_external`?"),
+    (lambda gr, hv, g: (g.pop("cloudstack_db_dr"), g.update(cloudstack_db_d=False),
+                        gr.pop("cloudstack_db_replicas")),
+     "did you mean `cloudstack_db_dr`?"),
+])
+def test_misspelt_variable_no_cascade(mutation, expected):
+    """CS207 / CS401 / CS403 would report the absence of what is misspelt."""
+    report = mut(mutation)
+    assert [v.rule for v in report.violations] == ["CS001"], \
+        report.format_violations()
+    assert report.violations[0].hint == expected
