@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
@@ -31,15 +32,37 @@ from ansible_collections.cloudstack.infra.plugins.module_utils import topology a
 BASIC = (str, int, float, bool, type(None))
 
 
-def _needs_template(value):
+def _needs_template(value, _seen=None):
     if isinstance(value, str):
         return "{{" in value or "{%" in value or "{#" in value
-    if isinstance(value, dict):
-        return any(_needs_template(k) or _needs_template(v)
-                   for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_needs_template(v) for v in value)
+    if isinstance(value, (dict, list, tuple)):
+        # a recursive YAML anchor makes a structure that contains itself
+        seen = set() if _seen is None else _seen
+        if id(value) in seen:
+            return False
+        seen.add(id(value))
+        if isinstance(value, dict):
+            return any(_needs_template(k, seen) or _needs_template(v, seen)
+                       for k, v in value.items())
+        return any(_needs_template(v, seen) for v in value)
     return not isinstance(value, BASIC)     # e.g. a vaulted value
+
+
+def _listed_hosts(zones):
+    """Host names listed in clusters, read defensively (any shape)."""
+    hosts = set()
+    for zone in zones if isinstance(zones, (list, tuple)) else ():
+        pods = zone.get("pods") if isinstance(zone, dict) else None
+        for pod in pods if isinstance(pods, (list, tuple)) else ():
+            clusters = pod.get("clusters") if isinstance(pod, dict) else None
+            for cl in clusters if isinstance(clusters, (list, tuple)) else ():
+                listed = cl.get("hosts") if isinstance(cl, dict) else None
+                if isinstance(listed, (list, tuple)):
+                    hosts.update(h for h in listed if isinstance(h, str))
+    return hosts
+
+
+VARS_FILE = re.compile(r"Could not process '([^']+)'")
 
 
 def _wanted(key):
@@ -72,6 +95,7 @@ class _InventoryReader(object):
         else:
             self.basedirs = [self.loader.get_basedir()]
         self._group_cache = {}
+        self.problems = {}      # entity name -> (location, message, hint)
         all_group = self.inventory.groups.get("all")
         self.all_layer = {}
         for entry in self.precedence:
@@ -80,15 +104,49 @@ class _InventoryReader(object):
                                                self._entry(entry, [all_group]))
 
     def _plugins_inventory(self, entities):
+        return self._safe(self._inv_src_raw, entities)
+
+    def _plugins_play(self, entities):
+        return self._safe(self._path_raw, entities)
+
+    def _inv_src_raw(self, entities):
         return self._inv_src(self.loader, self.inventory._sources, entities,
                              "task")
 
-    def _plugins_play(self, entities):
+    def _path_raw(self, entities):
         data = {}
         for path in self.basedirs:
             data = self._combine(data, self._path(self.loader, path, entities,
                                                   "task"))
         return data
+
+    def _safe(self, read, entities):
+        """Variables of the entities; a vars file Ansible cannot use (e.g.
+        a group_vars file that is a list) becomes a CS001 for its group or
+        host and is left out, instead of stopping the whole run."""
+        try:
+            return read(entities)
+        except Exception as exc:  # AnsibleError (and what vars plugins raise)
+            if len(entities) > 1:
+                data = {}
+                for entity in entities:
+                    data = self._combine(data, self._safe(read, [entity]))
+                return data
+            self._problem(entities[0], exc)
+            return {}
+
+    def _problem(self, entity, exc):
+        name = getattr(entity, "name", "?")
+        is_group = hasattr(entity, "get_hosts")
+        found = VARS_FILE.search(to_native(exc))
+        where = (" (%s)" % found.group(1)) if found else ""
+        self.problems[name] = (
+            ("group %s" % name) if is_group else name,
+            "variables of %s %s%s must be a mapping of variable names to "
+            "values; Ansible cannot read them" % (
+                "group" if is_group else "host", name, where),
+            "write the file as key: value pairs (a YAML mapping), not a "
+            "list or a single value")
 
     def _entry(self, entry, groups):
         if entry == "all_inventory":
@@ -164,6 +222,9 @@ class ActionModule(ActionBase):
                                             args.get("thresholds"))
             else:
                 report = T.validate_topology(groups, hostvars, global_vars)
+            for location, message, hint in self._problems:
+                report.violations.insert(0, T.Violation(
+                    "CS001", T.ERROR, location, message, hint))
         except AnsibleActionFail:
             raise
         except Exception as exc:  # the engine must not raise; say so clearly
@@ -197,6 +258,8 @@ class ActionModule(ActionBase):
             result["msg"] = report.summary()
         return result
 
+    _problems = ()
+
     def _from_inventory(self, task_vars):
         groups = dict((k, list(v)) for k, v in
                       (task_vars.get("groups") or {}).items())
@@ -204,16 +267,8 @@ class ActionModule(ActionBase):
         hosts = set()
         for name in wanted_groups:
             hosts.update(groups.get(name) or [])
-        for zone in task_vars.get("cloudstack_zones") or []:
-            try:
-                for pod in zone.get("pods") or []:
-                    for cl in pod.get("clusters") or []:
-                        listed = cl.get("hosts") or []
-                        if isinstance(listed, (list, tuple)):
-                            hosts.update(h for h in listed
-                                         if isinstance(h, str))
-            except AttributeError:
-                break   # malformed zones: the engine reports them (CS001)
+        # malformed zones: the engine reports them (CS001)
+        hosts.update(_listed_hosts(task_vars.get("cloudstack_zones")))
         global_vars = {}
         for key in task_vars:
             if _wanted(key):
@@ -248,6 +303,8 @@ class ActionModule(ActionBase):
                         continue    # the group_vars/all value: checked once
                     data[key] = value
             hostvars[host] = data
+        if reader is not None:
+            self._problems = sorted(reader.problems.values())
         return groups, hostvars, global_vars, source
 
     def _template(self, value, key):

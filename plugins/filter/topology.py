@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 
 
 def _report(global_vars, groups, hostvars):
@@ -17,7 +18,7 @@ def _report(global_vars, groups, hostvars):
         raise AnsibleFilterError("cloudstack_topology_violations: the input "
                                  "must be a mapping of global variables "
                                  "(e.g. cloudstack_zones), got %s"
-                                 % type(global_vars).__name__)
+                                 % S.type_name(global_vars))
     if groups is not None and not isinstance(groups, dict):
         raise AnsibleFilterError("cloudstack_topology_violations: groups must "
                                  "be a mapping of group name to hosts")
@@ -35,12 +36,19 @@ def _report(global_vars, groups, hostvars):
             (k, v) for k, v in hvars.items()
             if isinstance(k, str) and k.startswith("cloudstack_")
             and k != "cloudstack_zones"
-            and not (k in global_vars and global_vars[k] == v))
+            and not (k in global_vars and _same(global_vars[k], v)))
     try:
         return T.validate_topology(groups or {}, hosts, global_vars)
     except Exception as exc:  # the engine must not raise: a bug
         raise AnsibleFilterError("cloudstack_topology_violations: validator "
                                  "crashed: %s" % exc)
+
+
+def _same(a, b):
+    try:
+        return a == b
+    except RecursionError:      # structures that contain themselves
+        return a is b
 
 
 def cloudstack_topology_violations(global_vars, groups=None, hostvars=None):

@@ -235,12 +235,33 @@ class _Ctx(object):
 
     def __init__(self, groups, hostvars, global_vars):
         self.v = []
+        self.top_level = []   # CS001 for inputs that are not mappings
+        for what, value in (("groups", groups), ("hostvars", hostvars),
+                            ("global variables", global_vars)):
+            if value is not None and not isinstance(value, dict):
+                self.top_level.append(
+                    ("%s must be a mapping, got %s" % (what, S._got(value)),
+                     "pass the inventory's %s as a mapping" % what))
         self.groups = groups if isinstance(groups, dict) else {}
         self.raw_hostvars = hostvars if isinstance(hostvars, dict) else {}
         self.raw_globals = global_vars if isinstance(global_vars, dict) else {}
         self.hv = {}          # host -> sanitised host vars
         self.g = {}           # sanitised globals
         self.capacity = []
+        # paths under cloudstack_zones with a CS001: findings that rest on
+        # the absence of something (host in no cluster, unknown storage
+        # network, ...) are not made there, so that a misspelt key gives
+        # one finding and not a cascade
+        self.bad_paths = set()
+        self.zones_broken = False
+        # variables with a CS001 (misspelt, or malformed): globally, and per
+        # host; rules that would report their absence stay silent
+        self.bad_keys = set()
+        self.host_bad = {}
+
+    def bad(self, key, hosts=()):
+        return key in self.bad_keys or any(
+            key in self.host_bad.get(h, ()) for h in hosts)
 
     def add(self, rule, location, message, hint, severity=None):
         self.v.append(Violation(rule, severity or RULES[rule][0], location,
@@ -257,20 +278,26 @@ class _Ctx(object):
         """
         seen = {}
         order = []
+        by_id = {}      # id(value) -> repr: hosts of one group share it
         if key in self.g:
             k = repr(self.g[key])
-            seen[k] = (self.g[key], ["group_vars/all"])
+            seen[k] = (self.g[key], ["group_vars/all"], None)
             order.append(k)
         for h in hosts:
             hv = self.hv.get(h)
             if not hv or key not in hv:
                 continue
-            k = repr(hv[key])
+            value = hv[key]
+            k = by_id.get(id(value))
+            if k is None:
+                k = by_id[id(value)] = repr(value)
             if k not in seen:
-                seen[k] = (hv[key], [])
+                seen[k] = (value, [], set())
                 order.append(k)
-            if "group_vars/all" not in seen[k][1] and h not in seen[k][1]:
-                seen[k][1].append(h)
+            listed, members = seen[k][1], seen[k][2]
+            if members is not None and h not in members:
+                members.add(h)
+                listed.append(h)
         return [(seen[k][0], _names(seen[k][1])) for k in order
                 if seen[k][1]]
 
@@ -280,12 +307,18 @@ class _Ctx(object):
 # --------------------------------------------------------------------------
 
 def _check_groups(ctx):
+    for message, hint in ctx.top_level:
+        ctx.add("CS001", "input", message, hint)
     clean = {}
     for name, hosts in ctx.groups.items():
+        if not isinstance(name, str):
+            ctx.add("CS001", "groups", "group names must be text, got %s"
+                    % S._got(name), "check the inventory source")
+            continue
         if not isinstance(hosts, (list, tuple)):
             if hosts is not None:
                 ctx.add("CS001", "group %s" % name, "group %s must be a list "
-                        "of host names, got %s" % (name, S.type_name(hosts)),
+                        "of host names, got %s" % (name, S._got(hosts)),
                         "check the inventory source")
             clean[name] = []
             continue
@@ -316,16 +349,21 @@ def _check_shape(ctx):
                 ctx.g[key] = val
     for key in S.SECRET_KEYS:
         if key in raw:
-            ctx.g[key] = raw[key]
+            val = S.check(raw[key], S.SECRET, key, problems)
+            if val is not S.INVALID:
+                ctx.g[key] = val
+    typos = set()
     for key in raw:
         if isinstance(key, str) and key.startswith("cloudstack_") \
                 and key not in S.KNOWN_KEYS:
             near = S.typo_of(key, S.KNOWN_KEYS)
             if near:
+                typos.add(near)
+                ctx.bad_keys.add(near)
                 problems.append(S.Problem(
                     key, "unknown variable `%s`" % key,
                     "did you mean `%s`?" % near))
-    if "cloudstack_zones" not in raw:
+    if "cloudstack_zones" not in raw and "cloudstack_zones" not in typos:
         near = [k for k in raw if isinstance(k, str)
                 and S.suggest(k, ["cloudstack_zones"], cutoff=0.8)]
         problems.append(S.Problem(
@@ -334,28 +372,36 @@ def _check_shape(ctx):
             "define cloudstack_zones in group_vars/all (see the contract)"))
     for p in problems:
         ctx.add("CS001", p.path, p.message, p.hint)
+        ctx.bad_keys.add(p.path.split(".")[0].split("[")[0])
+        if p.path.startswith("cloudstack_zones"):
+            ctx.bad_paths.add(p.path)
+    if not isinstance(ctx.g.get("cloudstack_zones"), list):
+        ctx.zones_broken = True
 
     # host variables: check each distinct (key, value) once
     specs = dict(S.GLOBAL_SPECS)
     specs.update(S.HOST_SPECS)
     cache = {}
     failing = {}
+    specs.update((k, S.SECRET) for k in S.SECRET_KEYS)
     for host, hvars in ctx.raw_hostvars.items():
+        if not isinstance(host, str) or not host:
+            ctx.add("CS001", "hostvars", "host names must be text, got %s"
+                    % S._got(host), "check the inventory source")
+            continue
         if not isinstance(hvars, dict):
-            ctx.add("CS001", str(host), "variables of host %s must be a "
-                    "mapping, got %s" % (host, S.type_name(hvars)),
+            ctx.add("CS001", host, "variables of host %s must be a "
+                    "mapping, got %s" % (host, S._got(hvars)),
                     "check the inventory source")
             continue
         clean = {}
         for key, value in hvars.items():
-            if key in S.SECRET_KEYS:
-                clean[key] = value
-                continue
             spec = specs.get(key)
             if spec is None:
                 if isinstance(key, str) and key.startswith("cloudstack_"):
                     near = S.typo_of(key, S.KNOWN_KEYS)
                     if near:
+                        ctx.host_bad.setdefault(host, set()).add(near)
                         ck = ("typo", key, near)
                         failing.setdefault(ck, [S.Problem(
                             key, "unknown variable `%s`" % key,
@@ -371,6 +417,7 @@ def _check_shape(ctx):
                 cache[ck] = (S.check(value, spec, key, probs), probs)
             val, probs = cache[ck]
             if probs:
+                ctx.host_bad.setdefault(host, set()).add(key)
                 failing.setdefault(ck, probs)
                 failing.setdefault(("hosts",) + ck, []).append(host)
             if val is not S.INVALID:
@@ -399,15 +446,16 @@ def _max_hosts(ctx):
     if not isinstance(override, dict):
         ctx.add("CS001", "cloudstack_cluster_max_hosts",
                 "cloudstack_cluster_max_hosts must be a mapping from "
-                "hypervisor name to a number, got %s" % S.type_name(override),
+                "hypervisor name to a number, got %s" % S._got(override),
                 "write e.g. {KVM: 32}")
         return limits
     for key, value in override.items():
-        path = "cloudstack_cluster_max_hosts.%s" % key
+        path = "cloudstack_cluster_max_hosts.%s" % S.key_text(key)
         hv = _hypervisor(key)
         if hv is None:
             near = S.suggest(key, D.HYPERVISORS + ("vSphere",), 0.6)
-            ctx.add("CS001", path, "%s: unknown hypervisor `%s`" % (path, key),
+            ctx.add("CS001", path, "%s: unknown hypervisor `%s`"
+                    % (path, S.key_text(key)),
                     ("did you mean `%s`?" % near) if near else
                     "use one of %s" % ", ".join(D.HYPERVISORS))
             continue
@@ -492,7 +540,8 @@ def validate_topology(groups, hostvars, global_vars):
     for name, hosts in ctx.groups.items():
         if isinstance(hosts, (list, tuple)):
             known.update(hosts)
-    known.update(ctx.raw_hostvars)
+    known.update(h for h in ctx.raw_hostvars if isinstance(h, str) and h)
+    known_index = _LazyIndex(known)
     inherited = [(k, ctx.g[k]) for k in S.HOST_SPECS if k in ctx.g]
     if inherited:
         for h in known:
@@ -529,28 +578,30 @@ def validate_topology(groups, hostvars, global_vars):
         if hv is None and "hypervisor" in cl:
             near = S.suggest(hv_raw, D.HYPERVISORS + ("vSphere",), 0.6) \
                 if isinstance(hv_raw, str) else None
-            ctx.add("CS104", loc, "unknown hypervisor %r in %s.hypervisor "
+            ctx.add("CS104", loc, "unknown hypervisor %s in %s.hypervisor "
                     "(known: %s, vSphere = VMware)" % (
-                        hv_raw, path, ", ".join(D.HYPERVISORS)),
+                        S._show(hv_raw), path, ", ".join(D.HYPERVISORS)),
                     ("did you mean `%s`?" % near) if near else
                     "use one of %s" % ", ".join(D.HYPERVISORS))
         hosts_raw = cl.get("hosts")
         hosts = []
-        if hosts_raw is None or hosts_raw == []:
+        if (hosts_raw is None or hosts_raw == []) and _broken(ctx, path):
+            pass        # e.g. `hostz:`, already a CS001
+        elif hosts_raw is None or hosts_raw == []:
             ctx.add("CS107", loc, "cluster %s has no hosts (%s.hosts is %s)"
                     % (loc, path, "missing" if hosts_raw is None else "empty"),
                     "list at least one host in hosts, or remove the cluster")
         elif not isinstance(hosts_raw, (list, tuple)):
-            ctx.add("CS001", path + ".hosts", "%s.hosts must be a list of host "
-                    "names, got %s" % (path, S.type_name(hosts_raw)),
-                    "write hosts: [kvm1, kvm2]")
+            _zone_cs001(ctx, path + ".hosts", "%s.hosts must be a list of "
+                        "host names, got %s" % (path, S._got(hosts_raw)),
+                        "write hosts: [kvm1, kvm2]")
         else:
             for i, h in enumerate(hosts_raw):
                 if not isinstance(h, str) or not h:
-                    ctx.add("CS001", "%s.hosts[%d]" % (path, i),
-                            "%s.hosts[%d] must be a host name, got %s" % (
-                                path, i, S.type_name(h)),
-                            "write the inventory host name")
+                    _zone_cs001(ctx, "%s.hosts[%d]" % (path, i),
+                                "%s.hosts[%d] must be a host name (text), "
+                                "got %s" % (path, i, S._got(h)),
+                                "write the inventory host name")
                     continue
                 hosts.append(h)
         seen_here = set()
@@ -573,7 +624,7 @@ def validate_topology(groups, hostvars, global_vars):
                         "add %s to the inventory (in %s) or fix the name%s" % (
                             h, D.HYPERVISOR_GROUPS.get(hv, "its hypervisor "
                                                        "group"),
-                            _did_you_mean(h, known)))
+                            _did_you_mean(h, known_index)))
                 continue
             if hv is not None:
                 in_groups = hv_groups.get(h, [])
@@ -602,7 +653,7 @@ def validate_topology(groups, hostvars, global_vars):
         _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n)
 
     for h in hv_groups:
-        if h not in placed:
+        if h not in placed and not ctx.zones_broken and not ctx.bad_paths:
             ctx.add("CS103", h, "hypervisor host %s (in %s) is in no cluster"
                     % (h, ", ".join(D.HYPERVISOR_GROUPS[x]
                                     for x in hv_groups[h])),
@@ -617,8 +668,38 @@ def validate_topology(groups, hostvars, global_vars):
     return Report(ctx.v, ctx.capacity)
 
 
+def _zone_cs001(ctx, path, message, hint):
+    ctx.add("CS001", path, message, hint)
+    ctx.bad_paths.add(path)
+
+
+def _broken(ctx, prefix):
+    """Whether a CS001 was found at or under a path of cloudstack_zones."""
+    for path in ctx.bad_paths:
+        if path == prefix or path.startswith(prefix + ".") or \
+                path.startswith(prefix + "["):
+            return True
+    return False
+
+
+class _LazyIndex(object):
+    """S.NameIndex of the known hosts, built on the first unknown name."""
+
+    def __init__(self, names):
+        self.names = names
+        self.index = None
+
+    def suggest(self, word, cutoff):
+        if self.index is None:
+            self.index = S.NameIndex(self.names)
+        return self.index.suggest(word, cutoff)
+
+
 def _did_you_mean(name, candidates):
-    near = S.suggest(name, sorted(candidates), cutoff=0.8)
+    if isinstance(candidates, _LazyIndex):
+        near = candidates.suggest(name, cutoff=0.8)
+    else:
+        near = S.suggest(name, sorted(candidates), cutoff=0.8)
     return ("; did you mean %s?" % near) if near else ""
 
 
@@ -701,6 +782,8 @@ def _cluster_storage(ctx, cl, hv, loc, path, hosts):
                             server, _did_you_mean(server, nfs)))
         if ps.get("multipath"):
             for h in hosts:
+                if ctx.bad("cloudstack_storage_interfaces", (h,)):
+                    continue    # misspelt or malformed: already a CS001
                 ifaces = [x for x in ctx.host(h).get(
                     "cloudstack_storage_interfaces") or [] if x]
                 nets = set(x.get("network") for x in ifaces)
@@ -780,6 +863,8 @@ def _zone_rules(ctx, zones, known):
             continue
         name = zone.get("name", "zone[%d]" % zi)
         sec = zone.get("secondary_storage")
+        if not sec and _broken(ctx, "cloudstack_zones[%d]" % zi):
+            continue    # e.g. `secondary_storge:`, already a CS001
         if not sec:
             ctx.add("CS204", name, "zone %s has no secondary storage" % name,
                     "add secondary_storage: [{server: <nfs host>, path: ..., "
@@ -888,6 +973,8 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
                         % (a, za, b, zb),
                         "give each zone its own management CIDR block")
 
+    broken = set(id(z) for zi, z in enumerate(zones)
+                 if z and _broken(ctx, "cloudstack_zones[%d]" % zi))
     # per-host address rules
     addresses = {}
     for h in ctx.hv:
@@ -919,6 +1006,8 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
             if zone is None:
                 continue
             net = storage.get(si.get("network"))
+            if net is None and id(zone) in broken:
+                continue    # e.g. `netwroks:`, already a CS001
             if net is None:
                 ctx.add("CS302", h, "storage interface %s of host %s names "
                         "storage network %s, which zone %s does not have (%s)"
@@ -1041,7 +1130,8 @@ def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
         ctx.add("CS401", G_MGMT, "no management server: group %s is empty or "
                 "missing" % G_MGMT, "put at least one host in %s" % G_MGMT)
     elif len(mgmt) > 1 and not lbs and not _effective(
-            ctx, "cloudstack_mgmt_lb_external", mgmt, False):
+            ctx, "cloudstack_mgmt_lb_external", mgmt, False) and not ctx.bad(
+                "cloudstack_mgmt_lb_external", mgmt):
         ctx.add("CS401", G_MGMT, "%d management servers (%s) but no load "
                 "balancer in %s" % (len(mgmt), _names(mgmt), G_LB),
                 "add load balancers to %s, or set cloudstack_mgmt_lb_external:"
@@ -1054,7 +1144,9 @@ def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
                     G_DB_PRIMARY, G_DB_REPLICAS))
     db_hosts = primary + replicas
     dr = _effective(ctx, "cloudstack_db_dr", db_hosts, None)
-    if not replicas:
+    if not replicas and dr is None and ctx.bad("cloudstack_db_dr", db_hosts):
+        pass    # misspelt or malformed: already a CS001
+    elif not replicas:
         if dr is True:
             ctx.add("CS403", G_DB_REPLICAS, "cloudstack_db_dr is true but %s "
                     "is empty" % G_DB_REPLICAS,
@@ -1150,7 +1242,8 @@ def _security_rules(ctx, zones):
                 why = ("%r allows any client" % text) if text in (
                     "*", "0.0.0.0/0", "::/0", "") or _to_networks(text) \
                     is not None else "%r is not an IP range" % text
-            elif not _covered(net, union):
+            elif not _covered(net, union) and not ctx.bad_paths \
+                    and not ctx.zones_broken:
                 why = ("%s is not inside any zone's management or storage "
                        "network (%s)" % (net, ", ".join(
                            str(u) for u in union) or "none"))
@@ -1189,6 +1282,63 @@ def _security_rules(ctx, zones):
 # fact-based rules (CS7xx)
 # --------------------------------------------------------------------------
 
+THRESHOLDS_PATH = "cloudstack_preflight_thresholds"
+
+
+def _thresholds(ctx, thresholds):
+    """PREFLIGHT_DEFAULTS overridden by the valid thresholds given (a
+    mapping, or JSON text of one: the form `-e key='{...}'` passes)."""
+    limits = dict(D.PREFLIGHT_DEFAULTS)
+    if thresholds is None:
+        return limits
+    if isinstance(thresholds, str):
+        text = thresholds.strip()
+        try:
+            parsed = json.loads(text) if text else {}
+        except (ValueError, RecursionError):
+            parsed = None
+        if not isinstance(parsed, dict):
+            ctx.add("CS001", THRESHOLDS_PATH, "%s must be %s (or JSON text of "
+                    "one), got %s" % (THRESHOLDS_PATH, S.THRESHOLDS["what"],
+                                      S._got(thresholds)),
+                    "write e.g. -e '{\"%s\": {\"root_min_free_gb\": 20}}'"
+                    % THRESHOLDS_PATH)
+            return limits
+        thresholds = parsed
+    problems = []
+    clean = S.check(thresholds, S.THRESHOLDS, THRESHOLDS_PATH, problems)
+    for p in problems:
+        ctx.add("CS001", p.path, p.message, p.hint)
+    if clean is not S.INVALID:
+        limits.update((k, v) for k, v in clean.items() if v is not None)
+    return limits
+
+
+def _facts(ctx, facts):
+    """host -> sanitised facts; what is malformed is CS001 and left out."""
+    if facts is None:
+        return {}
+    if not isinstance(facts, dict):
+        ctx.add("CS001", "facts", "facts must be a mapping of host name to "
+                "that host's cloudstack_preflight facts, got %s"
+                % S._got(facts), "pass what host_preflight returned, per host")
+        return {}
+    clean = {}
+    for host, value in facts.items():
+        if not isinstance(host, str) or not host:
+            ctx.add("CS001", "facts", "facts: host names must be text, got %s"
+                    % S._got(host), "key the facts by inventory host name")
+            continue
+        problems = []
+        val = S.check(value, S.FACTS, "hostvars[%s].cloudstack_preflight"
+                      % host, problems)
+        for p in problems:
+            ctx.add("CS001", host, p.message, p.hint)
+        if val is not S.INVALID:
+            clean[host] = val
+    return clean
+
+
 @_gc_paused
 def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
     """Fact-based checks CS701..CS706.
@@ -1199,13 +1349,11 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
     without facts are skipped. ``thresholds`` overrides PREFLIGHT_DEFAULTS.
     The topology is read as validate_topology reads it (clusters, groups).
     """
-    limits = dict(D.PREFLIGHT_DEFAULTS)
-    limits.update(dict((k, v) for k, v in (thresholds or {}).items()
-                       if v is not None))
-    facts = facts if isinstance(facts, dict) else {}
     ctx = _Ctx(groups, hostvars, global_vars)
     _check_shape(ctx)
     ctx.v = []  # shape findings belong to validate_topology
+    limits = _thresholds(ctx, thresholds)
+    facts = _facts(ctx, facts)
     zones = ctx.g.get("cloudstack_zones") or []
     kvm = set(_group(ctx.groups, D.HYPERVISOR_GROUPS["KVM"]))
     strict = set(_group(ctx.groups, G_MGMT))
@@ -1217,10 +1365,12 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
             kvm.update(h for h in cl.get("hosts") or []
                        if isinstance(h, str))
     for h in sorted(facts):
-        f = facts[h] if isinstance(facts[h], dict) else {}
+        f = facts[h]
         if h in kvm:
             flags = set(f.get("virtualization_flags") or [])
-            if "virtualization_flags" in f and not flags & {"vmx", "svm"}:
+            # None: an item that was not text (CS001), so flags unknown
+            if "virtualization_flags" in f and None not in flags \
+                    and not flags & {"vmx", "svm"}:
                 ctx.add("CS701", h, "KVM host %s exposes no hardware "
                         "virtualisation (no vmx/svm CPU flag; model %s)" % (
                             h, f.get("cpu_model") or "unknown"),
@@ -1229,7 +1379,7 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
         if "fqdn_resolves" in f and (not f.get("fqdn_resolves")
                                      or "." not in (f.get("fqdn") or "")):
             ctx.add("CS703", h, "hostname of %s does not resolve to an FQDN "
-                    "(got %r)" % (h, f.get("fqdn")),
+                    "(got %s)" % (h, S._show(f.get("fqdn"))),
                     "set a fully qualified hostname and make it resolve "
                     "(DNS or /etc/hosts)",
                     severity=ERROR if h in strict else WARNING)
@@ -1256,7 +1406,7 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
     for _zi, _zone, _pod, cl, loc, _path in clusters:
         hosts = [h for h in cl.get("hosts") or [] if isinstance(h, str)]
         hv = _hypervisor(cl.get("hypervisor"))
-        with_facts = [h for h in hosts if isinstance(facts.get(h), dict)]
+        with_facts = [h for h in hosts if h in facts]
         if hv == "KVM":
             models = {}
             for h in with_facts:

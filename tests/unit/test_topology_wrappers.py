@@ -198,8 +198,15 @@ def test_filter_python_wrapper_errors():
     from ansible_collections.cloudstack.infra.plugins.filter.topology import (
         FilterModule)
     f = FilterModule().filters()["cloudstack_topology_violations"]
-    with pytest.raises(AnsibleFilterError, match="must be a mapping"):
+    with pytest.raises(AnsibleFilterError,
+                       match="must be a mapping .*, got a list$"):
         f(["not", "a", "mapping"])
+    loop = []
+    loop.append(loop)
+    other = []
+    other.append(other)
+    out = f({"cloudstack_bonds": loop}, {}, {"h": {"cloudstack_bonds": other}})
+    assert "CS001" in [v["id"] for v in out]
     with pytest.raises(AnsibleFilterError, match="groups must be a mapping"):
         f({}, groups=["x"])
     out = f({"cloudstack_zones": "x"}, {}, {})
@@ -387,3 +394,81 @@ def test_a_failed_validation_stops_every_later_play(lab_copy, tmp_path):
     _edit(main, lambda g: g.pop("cloudstack_db_max_connections"))
     rc, out = playbook(str(book), str(lab_copy))
     assert rc == 0 and "host-was-touched" in out, out
+
+
+# ---- malformed input through the real wrappers (CS001, never a crash) -----
+
+def _cs001(out):
+    assert "crashed" not in out, out
+    return [line.strip() for line in out.splitlines()
+            if "ERROR CS001" in line]
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ('{"cloudstack_zones": 3}',
+     "cloudstack_zones must be a list of zones, got a whole number 3"),
+    ("cloudstack_zones=3",
+     "cloudstack_zones must be a list of zones, got text '3'"),
+    ('{"cloudstack_zones": [{"name": "z", "networks": {"management": '
+     '{"cidr": "10.0.0.0/24"}}, "pods": [{"name": "p", "clusters": 7}]}]}',
+     "cloudstack_zones[0].pods[0].clusters must be a list of clusters, got a "
+     "whole number 7"),
+    ('{"cloudstack_db_max_connections": %d}' % 10 ** 400,
+     "cloudstack_db_max_connections must be at most 1000000, got a "
+     "401-digit number"),
+])
+def test_extra_vars_of_the_wrong_type(extra, expected):
+    rc, out = playbook("playbooks/validate.yml", "inventories/production",
+                       "-e", extra)
+    assert rc == 2
+    found = _cs001(out)
+    assert len(found) == 1 and expected in found[0], out
+
+
+def test_recursive_anchor_and_group_vars_list(lab_copy):
+    gv = lab_copy / "group_vars"
+    # a structure containing itself (recursive YAML anchor)
+    (gv / "cloudstack_kvm_hosts.yml").write_text(
+        "cloudstack_bonds: &loop\n  - {name: bond0, members: *loop}\n")
+    # a group_vars file that is a list, not a mapping
+    (gv / "cloudstack_nfs.yml").write_text(
+        "- cloudstack_management_device: eth0\n")
+    rc, out = playbook("playbooks/validate.yml", str(lab_copy))
+    assert rc == 2, out
+    found = _cs001(out)
+    assert any("variables of group cloudstack_nfs (" in f and
+               "cloudstack_nfs.yml) must be a mapping" in f for f in found), out
+    assert any("cloudstack_bonds[0].members[0] must be text, got a mapping "
+               "{'name': 'bond0', 'members': [(itself)]}" in f
+               for f in found), out
+    assert not re.search(r"Ansible[A-Z_]|_Tagged", out), out
+
+
+def test_preflight_thresholds_as_the_playbook_header_once_documented(
+        tmp_path):
+    """-e cloudstack_preflight_thresholds='{"root_min_free_gb": 20}' (the
+    header's old example) reaches the engine cut at the space, as the text
+    '{"root_min_free_gb":': one CS001 naming the form that works. JSON
+    text without spaces is read as the mapping it spells; the JSON form of
+    -e works."""
+    inv = tmp_path / "hosts.yml"
+    inv.write_text(
+        "all:\n  children:\n    cloudstack_nfs:\n      hosts:\n"
+        "        localnfs:\n          ansible_connection: local\n"
+        "          ansible_python_interpreter: %s\n" % sys.executable)
+    rc, out = playbook("playbooks/preflight.yml", str(inv), "-e",
+                       'cloudstack_preflight_thresholds='
+                       '{"root_min_free_gb": 20}')
+    found = _cs001(out)
+    assert rc == 2 and len(found) == 1, out
+    assert ("cloudstack_preflight_thresholds must be a mapping of thresholds"
+            in found[0] and "got text '{\"root_min_free_gb\":'" in found[0]), \
+        out
+    assert "fix: write e.g. -e '{\"cloudstack_preflight_thresholds\": " \
+        "{\"root_min_free_gb\": 20}}'" in out, out
+    for extra in ('cloudstack_preflight_thresholds={"root_min_free_gb":1000000}',
+                  '{"cloudstack_preflight_thresholds": '
+                  '{"root_min_free_gb": 1000000}}'):
+        rc, out = playbook("playbooks/preflight.yml", str(inv), "-e", extra)
+        assert not _cs001(out), out
+        assert "under 1000000 GiB" in out and "ERROR CS705" in out, out
