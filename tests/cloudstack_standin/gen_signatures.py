@@ -107,8 +107,8 @@ def main(argv=None):
     with open(args.out, "w", encoding="utf-8") as out:
         json.dump(table, out, indent=1, sort_keys=False)
         out.write("\n")
-    print("%s: %d commands, %d parameters" % (args.out, len(commands),
-                                               sum(len(c["params"]) for c in commands.values())))
+    count = sum(len(c["params"]) for c in commands.values())
+    print("%s: %d commands, %d parameters" % (args.out, len(commands), count))
 
 
 if __name__ == "__main__":

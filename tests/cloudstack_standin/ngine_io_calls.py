@@ -19,7 +19,6 @@ import json
 import os
 
 
-
 def ngine_io_root():
     """The installed ngine_io.cloudstack collection's directory (the ansible package ships it)."""
     import ansible_collections.ngine_io.cloudstack as ngine_io  # pylint: disable=import-outside-toplevel
