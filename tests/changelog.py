@@ -28,6 +28,12 @@ def tool():
     return os.path.join(os.path.dirname(sys.executable), "antsibull-changelog")
 
 
+def tool_env():
+    """antsibull-changelog release runs ansible-doc: the one beside this Python."""
+    bin_dir = os.path.dirname(sys.executable)
+    return dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+
+
 def version(root=ROOT):
     with open(os.path.join(root, "galaxy.yml"), encoding="utf-8") as handle:
         return str(yaml.safe_load(handle)["version"])
@@ -44,7 +50,7 @@ def render(root=ROOT):
         with tempfile.TemporaryDirectory() as tmp:
             output = os.path.join(tmp, "CHANGELOG.md")
             subprocess.run([tool(), "generate", "--output", output, "--output-format", "md"],
-                           cwd=root, check=True, capture_output=True)
+                           cwd=root, check=True, capture_output=True, env=tool_env())
             with open(output, encoding="utf-8") as handle:
                 return handle.read()
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,7 +62,7 @@ def render(root=ROOT):
             else:
                 shutil.copy(source, tmp)
         subprocess.run([tool(), "release", "--version", version(root), "--date", RELEASE_DATE],
-                       cwd=tmp, check=True, capture_output=True)
+                       cwd=tmp, check=True, capture_output=True, env=tool_env())
         with open(os.path.join(tmp, "CHANGELOG.md"), encoding="utf-8") as handle:
             text = handle.read()
     heading = "## v" + version(root).replace(".", "\\.")
