@@ -320,8 +320,8 @@ def topology_dot(groups, hostvars, global_vars, report, title=""):
                          fillcolor=_q(COLOURS["network"]))
                 net_ids.append((label, nid))
             if len(net_ids) > 1:
-                dot.add("{rank=same; %s}" % "; ".join(_q(n) for _l, n in
-                                                     net_ids))
+                dot.add("{rank=same; %s}" % "; ".join(
+                    _q(n) for _l, n in net_ids))
             mgmt_net = [n for lb, n in net_ids if lb == "management"]
             storage_nets = [n for lb, n in net_ids if lb.startswith("storage")]
             if net_ids:
@@ -395,9 +395,9 @@ def topology_dot(groups, hostvars, global_vars, report, title=""):
                     continue
                 sid = "%s/secondary[%d]" % (zid, i)
                 size = sec.get("size_gb")
+                where = "%s:%s" % (sec.get("server"), sec.get("path"))
                 dot.node(sid, _label(
-                    "secondary storage", "%s:%s" % (sec.get("server"),
-                                                   sec.get("path")),
+                    "secondary storage", where,
                     ("%s GB" % size) if size is not None else None),
                     shape="cylinder", style='"filled"',
                     fillcolor=_q(COLOURS["secondary"]))
