@@ -811,6 +811,12 @@ def _storage_hint(stype, hv):
     return "use a type %s supports: %s" % (hv, ", ".join(supported))
 
 
+def capacity_warn_threshold(safe):
+    """CS604's threshold: planned instances at or above it warn (the ratio
+    D.CAPACITY_WARN_RATIO of the safe capacity; above safe is CS601)."""
+    return D.CAPACITY_WARN_RATIO * safe
+
+
 def _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n):
     f = cl.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES)
     limit = cl.get("max_instances_per_host")
@@ -848,7 +854,7 @@ def _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n):
                     loc, planned, n, f, limit, safe),
                 "add %d host(s) or plan at most %d instances" % (
                     int(math.ceil((planned - safe) / float(limit))), safe))
-    elif planned >= D.CAPACITY_WARN_RATIO * safe:
+    elif planned >= capacity_warn_threshold(safe):
         ctx.add("CS604", loc, "cluster %s plans %d instances, at or above "
                 "%d%% of its safe capacity %d" % (
                     loc, planned, int(D.CAPACITY_WARN_RATIO * 100), safe),
