@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from inventory_reader import read_inventory
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import (
     topology_report as R)
@@ -124,28 +125,8 @@ def test_malformed_inventory_is_refused():
 def load_inventory(name):
     """(groups, hostvars, global_vars) of inventories/NAME, read as the
     action plugin reads it."""
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.vars.hostvars import HostVars
-    from ansible.vars.manager import VariableManager
-    from ansible_collections.cloudstack.infra.plugins.action.topology_validate \
-        import _InventoryReader
-
-    class Task(object):
-        @staticmethod
-        def get_search_path():
-            return [os.path.join(ROOT, "playbooks")]
-
-    loader = DataLoader()
-    inv = InventoryManager(loader, [os.path.join(ROOT, "inventories", name)])
-    manager = VariableManager(loader, inv)
-    reader = _InventoryReader(HostVars(inv, manager, loader), Task())
-    groups = dict((k, list(v)) for k, v in inv.get_groups_dict().items())
-    hostvars = dict((h.name, reader.host_vars(h.name))
-                    for h in inv.get_hosts())
-    global_vars = dict((k, v) for k, v in reader.all_layer.items()
-                       if k.startswith("cloudstack_"))
-    return groups, hostvars, global_vars
+    read = read_inventory(name)
+    return read.groups, read.hostvars, read.global_vars
 
 
 @pytest.mark.parametrize("name", ["lab", "production"])

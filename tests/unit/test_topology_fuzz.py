@@ -20,6 +20,7 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from inventory_reader import read_inventory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -51,29 +52,8 @@ def load_production():
     """(groups, hostvars, global_vars) of inventories/production, read as
     the action plugin reads it."""
     sys.path.insert(0, os.path.join(ROOT, "collections"))
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.vars.hostvars import HostVars
-    from ansible.vars.manager import VariableManager
-    from ansible_collections.cloudstack.infra.plugins.action.topology_validate \
-        import _InventoryReader
-
-    class Task(object):
-        @staticmethod
-        def get_search_path():
-            return [os.path.join(ROOT, "playbooks")]
-
-    loader = DataLoader()
-    inv = InventoryManager(loader, [os.path.join(ROOT, "inventories",
-                                                 "production")])
-    vm = VariableManager(loader, inv)
-    reader = _InventoryReader(HostVars(inv, vm, loader), Task())
-    groups = dict((k, list(v)) for k, v in inv.get_groups_dict().items())
-    hostvars = dict((h.name, reader.host_vars(h.name))
-                    for h in inv.get_hosts())
-    global_vars = dict((k, v) for k, v in reader.all_layer.items()
-                       if k.startswith("cloudstack_"))
-    return groups, hostvars, global_vars
+    read = read_inventory("production")
+    return read.groups, read.hostvars, read.global_vars
 
 
 try:

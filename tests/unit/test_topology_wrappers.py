@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from inventory_reader import read_inventory
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
@@ -318,22 +319,8 @@ def test_filter_reads_only_host_specific_cloudstack_keys():
 
 def _reader_matches_variable_manager(inventory_path):
     sys.path.insert(0, os.path.join(ROOT, "collections"))
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.vars.hostvars import HostVars
-    from ansible.vars.manager import VariableManager
-    from ansible_collections.cloudstack.infra.plugins.action.topology_validate \
-        import _InventoryReader
-
-    class Task(object):
-        @staticmethod
-        def get_search_path():
-            return [os.path.join(ROOT, "playbooks")]
-
-    loader = DataLoader()
-    inv = InventoryManager(loader, [inventory_path])
-    vm = VariableManager(loader, inv)
-    reader = _InventoryReader(HostVars(inv, vm, loader), Task())
+    read = read_inventory(inventory_path)
+    inv, vm, reader = read.inventory, read.variables, read.reader
     checked = 0
     for host in inv.get_hosts():
         full = vm.get_vars(host=host, include_hostvars=False)
