@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inventory_reader import read_inventory
+from test_topology_report import good_facts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -62,15 +63,6 @@ except ImportError:       # pragma: no cover - without .venv
     PRODUCTION = None
 
 pytestmark = pytest.mark.skipif(PRODUCTION is None, reason="needs ansible")
-
-
-def good_facts(hosts):
-    return dict((h, {"virtualization_flags": ["vmx"],
-                     "cpu_model": "Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz",
-                     "fqdn": "%s.example.net" % h, "fqdn_resolves": True,
-                     "time_synchronized": True, "time_source": "chronyc",
-                     "root_size_mb": 100 * 1024, "root_free_mb": 60 * 1024,
-                     "memtotal_mb": 256 * 1024}) for h in hosts)
 
 
 def production_case():
