@@ -296,7 +296,7 @@ class ActionModule(ActionBase):
                     continue
                 data = {}
                 for key in hv.raw_get(host):
-                    if not _wanted(key) or key == "cloudstack_zones":
+                    if not _wanted(key):
                         continue
                     value = self._host_value(hv, host, key)
                     if key in global_vars and value == global_vars[key]:

@@ -50,6 +50,7 @@ CONTRACT_GROUPS = (G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, G_NFS, G_ISCSI,
 
 RULES = {
     "CS001": (ERROR, "malformed input"),
+    "CS002": (ERROR, "whole-cloud variable set per host or group"),
     "CS101": (ERROR, "cluster larger than its hypervisor allows"),
     "CS102": (ERROR, "cluster mixes hypervisors"),
     "CS103": (ERROR, "host in two clusters, unknown, or in no cluster"),
@@ -383,6 +384,7 @@ def _check_shape(ctx):
     specs.update(S.HOST_SPECS)
     cache = {}
     failing = {}
+    shadowed = {}         # whole-cloud key -> hosts that set their own copy
     specs.update((k, S.SECRET) for k in S.SECRET_KEYS)
     for host, hvars in ctx.raw_hostvars.items():
         if not isinstance(host, str) or not host:
@@ -396,6 +398,10 @@ def _check_shape(ctx):
             continue
         clean = {}
         for key, value in hvars.items():
+            if key in S.GLOBAL_ONLY_KEYS:
+                shadowed.setdefault(key, []).append(host)
+                ctx.host_bad.setdefault(host, set()).add(key)
+                continue
             spec = specs.get(key)
             if spec is None:
                 if isinstance(key, str) and key.startswith("cloudstack_"):
@@ -423,6 +429,16 @@ def _check_shape(ctx):
             if val is not S.INVALID:
                 clean[key] = val
         ctx.hv[host] = clean
+    for key in sorted(shadowed):
+        hosts = shadowed[key]
+        ctx.add("CS002", "host %s" % _names(hosts),
+                "%s is set in the variables of %s (host_vars, or group_vars "
+                "of a group other than all); it describes the whole cloud: "
+                "the roles there would read that copy while the validator "
+                "and every other host read group_vars/all" % (
+                    key, _names(hosts)),
+                "remove %s from those host_vars/group_vars files and keep "
+                "its one copy in group_vars/all" % key)
     for ck, probs in failing.items():
         if ck[0] == "hosts":
             continue

@@ -659,6 +659,13 @@ HOST_SPECS = {
     "cloudstack_site": STR,
 }
 
+# Keys that describe the whole cloud: one value, set in group_vars/all (or
+# with -e). A copy in a group's or host's variables would be what the roles
+# of those hosts read while the validator checks the other one (CS002).
+GLOBAL_ONLY_KEYS = ("cloudstack_zones", "cloudstack_sites",
+                    "cloudstack_version", "cloudstack_mgmt_lb_external",
+                    "cloudstack_cluster_max_hosts", "cloudstack_db_dr")
+
 SECRET_KEYS = ("cloudstack_db_password", "cloudstack_db_root_password",
                "cloudstack_db_replication_password")
 

@@ -1,5 +1,7 @@
 """Every inventory rule: an inventory that passes and one that fails with
 exactly that rule id (pytest tables over mutations of one valid topology)."""
+import copy
+
 import pytest
 
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology import (
@@ -244,6 +246,10 @@ def move_xen_b_into_a(groups, hv, g):
 
 # (rule, mutations, expected severity of the single finding)
 FAILING = [
+    ("CS002", [lambda gr, hv, g: hv["nfs1"].update(
+        cloudstack_zones=copy.deepcopy(g["cloudstack_zones"]))], "error"),
+    ("CS002", [s(H("kvm1"), "cloudstack_cluster_max_hosts", {"KVM": 4})],
+     "error"),
     ("CS101", [lambda gr, hv, g: add_kvm(gr, hv, g, 14)], "error"),
     ("CS101", [lambda gr, hv, g: add_kvm(gr, hv, g, 6, cl(g, 0, 0)),
                s(G, "cloudstack_cluster_max_hosts", {"KVM": 8})], "error"),
@@ -396,6 +402,8 @@ FAILING = [
 ]
 
 PASSING = [
+    ("CS002", [s(H("fw1"), "cloudstack_firewall_forwards",
+                 [{"port": 443, "proto": "tcp"}])]),
     ("CS101", [lambda gr, hv, g: add_kvm(gr, hv, g, 13)]),
     ("CS101", [lambda gr, hv, g: add_kvm(gr, hv, g, 14),
                s(G, "cloudstack_cluster_max_hosts", {"kvm": 17})]),
