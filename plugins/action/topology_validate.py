@@ -193,12 +193,35 @@ class _InventoryReader(object):
                     and not (k in self.all_layer and v is self.all_layer[k]))
 
 
+# Always reported, whatever `rules` asks for: input the engine could not
+# read (CS001) or a whole-cloud variable shadowed per host (CS002) makes
+# every other finding unreliable.
+ALWAYS = ("CS001", "CS002")
+
+
+def _rule_filter(rules):
+    """The rule ids a role asked for (with ALWAYS), or None for all."""
+    if rules is None:
+        return None
+    if isinstance(rules, str) or not isinstance(rules, (list, tuple)):
+        raise AnsibleActionFail("rules must be a list of rule ids such as "
+                                "[CS305, CS306], got %s" % type(rules).__name__)
+    known = set(T.RULES)
+    unknown = [r for r in rules if r not in known]
+    if unknown:
+        raise AnsibleActionFail("rules: unknown rule id(s) %s; the ids are "
+                                "listed in docs/validator.md" % ", ".join(
+                                    sorted(str(r) for r in unknown)))
+    return frozenset(rules) | frozenset(ALWAYS)
+
+
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
     _VALID_ARGS = frozenset(("groups", "hostvars", "global_vars", "facts",
-                             "thresholds", "fail_on_error", "report_path"))
+                             "thresholds", "fail_on_error", "report_path",
+                             "rules"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -207,6 +230,7 @@ class ActionModule(ActionBase):
         fail_on_error = args.get("fail_on_error", True)
         if not isinstance(fail_on_error, bool):
             raise AnsibleActionFail("fail_on_error must be a boolean")
+        rules = _rule_filter(args.get("rules"))
         try:
             if args.get("groups") is not None:
                 groups = args.get("groups")
@@ -225,6 +249,9 @@ class ActionModule(ActionBase):
             for location, message, hint in self._problems:
                 report.violations.insert(0, T.Violation(
                     "CS001", T.ERROR, location, message, hint))
+            if rules is not None:
+                report.violations = [v for v in report.violations
+                                     if v.rule in rules]
         except AnsibleActionFail:
             raise
         except Exception as exc:  # the engine must not raise; say so clearly
