@@ -19,11 +19,17 @@ __metaclass__ = type
 
 import ipaddress
 
-# Ports that must never face the Internet (the topology contract, rule CS501),
-# plus SSH (22): the hypervisors' and the servers' SSH is never forwarded.
-# 8096 integration API, 8250 system VM agent link, 9090 cluster management,
-# 3306 MySQL, 16509/16514 libvirt, 2049 NFS, 111 rpcbind, 22 SSH.
-FORBIDDEN_PORTS = (8096, 8250, 9090, 3306, 16509, 16514, 2049, 111, 22)
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
+    FORBIDDEN_PUBLIC_PORTS,
+)
+
+# The firewall refuses to forward SSH as well: the hypervisors' and the
+# servers' SSH is never forwarded from the Internet. The topology rule CS501
+# (FORBIDDEN_PUBLIC_PORTS) does not list 22, as the firewall's own SSH port
+# faces the admin networks; the NAT forwards refuse it in addition.
+SSH_PORT = 22
+# Ports the NAT firewall never forwards: the contract's list plus SSH.
+FORBIDDEN_PORTS = FORBIDDEN_PUBLIC_PORTS + (SSH_PORT,)
 
 DEFAULT_FORWARDS = (
     {'port': 80, 'to_port': 8080, 'proto': 'tcp'},

@@ -294,3 +294,10 @@ def test_restore_script_with_real_nft_in_a_private_netns(tmp_path):
     assert after == before
     assert "operator_keep" in after and "tcp dport 7777" in after
     assert "table ip cloudstack_nat" not in after and "jump nowhere" not in after
+
+
+def test_forbidden_ports_are_the_contracts_plus_ssh():
+    from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data
+    assert fr.FORBIDDEN_PORTS == topology_data.FORBIDDEN_PUBLIC_PORTS + (fr.SSH_PORT,)
+    assert fr.SSH_PORT == 22
+    assert 22 not in topology_data.FORBIDDEN_PUBLIC_PORTS

@@ -353,3 +353,27 @@ def test_plan_block_backstore_and_plugin_clash():
     fileio = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
     plan = st.iscsi_plan(_saved_from(fileio), ts)
     assert plan["commands"] == [] and "fileio backstore named ps2 already exists" in plan["problems"][0]
+
+
+def test_constants_come_from_topology_data():
+    from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data
+    assert st.IQN_RE is topology_data.IQN_RE
+    assert st.SECONDARY_MIN_GB == topology_data.SECONDARY_STORAGE_MIN_GB == 100
+    assert st.PRIMARY_MAX_TB == topology_data.PRIMARY_STORAGE_MAX_TB == 6
+    assert st.FORBIDDEN_NFS_CLIENTS is topology_data.FORBIDDEN_NFS_CLIENTS
+
+
+@pytest.mark.parametrize("value, valid", [
+    ("iqn.2025-01.lab.cloudstack:xen1", True),
+    ("iqn.2026-01.net.example:zone1-xen1-lun1", True),
+    ("iqn.2025-01.lab:ps2", False),        # no dot in the domain: targetcli refuses it
+    ("iqn.2025-13.lab.example:x", False),  # no month 13
+    ("IQN.2025-01.lab.example:x", False),
+    ("", False),
+    (None, False),
+    (["iqn.2025-01.lab.cloudstack:xen1"], False),
+])
+def test_storage_iqn_valid_filter(value, valid):
+    from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
+    assert storage_filters.storage_iqn_valid(value) is valid
+    assert storage_filters.FilterModule().filters()["storage_iqn_valid"](value) is valid
