@@ -31,6 +31,8 @@ SSH_PORT = 22
 # Ports the NAT firewall never forwards: the contract's list plus SSH.
 FORBIDDEN_PORTS = FORBIDDEN_PUBLIC_PORTS + (SSH_PORT,)
 
+# The forwards when cloudstack_firewall_forwards (nat_firewall_forwards) is
+# not set: the one copy of this default (the role passes null).
 DEFAULT_FORWARDS = (
     {'port': 80, 'to_port': 8080, 'proto': 'tcp'},
     {'port': 443, 'to_port': 8443, 'proto': 'tcp'},
@@ -71,7 +73,7 @@ def normalize_forwards(forwards, forbidden_extra=None):
     """Check cloudstack_firewall_forwards; return (normalized list, errors)."""
     errors = []
     out = []
-    forbidden = set(FORBIDDEN_PORTS) | set(p for p in (forbidden_extra or []) if _port(p))
+    forbidden = set(FORBIDDEN_PORTS) | set(_port(p) for p in (forbidden_extra or []) if _port(p))
     if forwards is None:
         forwards = list(DEFAULT_FORWARDS)
     if not isinstance(forwards, (list, tuple)):
@@ -181,9 +183,8 @@ def forward_target(lb_hosts, lb_vip, lb_external, management_addresses, override
 
 
 def _cidr_list(name, values, errors, allow_default_route=False):
+    """Check a list of IPv4 CIDRs (never None: firewall_plan derives null ones)."""
     out = []
-    if values is None:
-        return out
     if not isinstance(values, (list, tuple)):
         errors.append('%s must be a list of IPv4 CIDRs, got %r; fix: e.g. [10.10.0.0/24]' % (name, values))
         return out
