@@ -255,7 +255,7 @@ def size_problems(exports, mounts, host=""):
             continue
         size = int(m.get("size_total") or 0)
         if exp["kind"] == "secondary":
-            need = exp["min_gb"] if exp["min_gb"] is not None else SECONDARY_MIN_GB
+            need = exp["min_gb"]  # nfs_exports() sets it on every secondary export
             if need < SECONDARY_MIN_GB:
                 problems.append(
                     "secondary storage %s%s claims size_gb %s, under the %d GB minimum "
@@ -523,6 +523,7 @@ def _target_cmds(t, st, so_path, recreated):
             if mapped[idx].get("tpg_lun") in gone:
                 continue  # went with its TPG LUN
             cmds.append("%s/acls/%s delete mapped_lun=%d" % (base, wwn, idx))
-    if tpg.get("enable") is not True and st is not None and tpg:
+    # a TPG created above (new target or tag=1) is enabled by targetcli
+    if tpg and tpg.get("enable") is not True:
         cmds.append("%s enable" % base)
     return cmds

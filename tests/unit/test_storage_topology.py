@@ -377,3 +377,25 @@ def test_storage_iqn_valid_filter(value, valid):
     from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
     assert storage_filters.storage_iqn_valid(value) is valid
     assert storage_filters.FilterModule().filters()["storage_iqn_valid"](value) is valid
+
+
+def test_every_secondary_export_carries_its_minimum():
+    # size_problems() reads min_gb as is: nfs_exports() sets it on every
+    # secondary export (the claimed size_gb, else the 100 GB minimum)
+    for zones, want in ((ZONES[1:], 100), (ZONES[:1], 500)):
+        exps = [e for e in st.nfs_exports(zones, "nfs1") if e["kind"] == "secondary"]
+        assert exps and all(e["min_gb"] == want for e in exps)
+    prim = [e for e in st.nfs_exports(ZONES[:1], "nfs1") if e["kind"] == "primary"]
+    assert prim and all(e["min_gb"] is None for e in prim)
+
+
+def test_new_target_and_new_tpg_are_not_enabled_again():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    cmds = st.iscsi_plan({}, ts)["commands"]
+    assert "/iscsi create iqn.2025-01.lab.example:ps2" in cmds
+    assert not any(c.endswith(" enable") for c in cmds)
+    saved = _saved_from(ts)
+    saved["targets"][0]["tpgs"] = []
+    cmds = st.iscsi_plan(saved, ts)["commands"]
+    assert "/iscsi/iqn.2025-01.lab.example:ps2 create tag=1" in cmds
+    assert not any(c.endswith(" enable") for c in cmds)
