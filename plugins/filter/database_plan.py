@@ -41,12 +41,13 @@ def _plain_hostvars(hostvars, names):
 
 
 def database_plan(hostvars, groups, secrets=None, max_connections=None,
-                  connections_per_management_server=CONNECTIONS_PER_MANAGEMENT_SERVER,
-                  dr=False):
+                  connections_per_management_server=None, dr=False):
     if not isinstance(groups, Mapping):
         raise AnsibleFilterError("database_plan: groups must be a mapping (pass `groups`)")
     if secrets is not None and not isinstance(secrets, Mapping):
         raise AnsibleFilterError("database_plan: secrets must be a mapping of name to value")
+    if connections_per_management_server is None:
+        connections_per_management_server = CONNECTIONS_PER_MANAGEMENT_SERVER
     names = set()
     for group in ("cloudstack_db_primary", "cloudstack_db_replicas", "cloudstack_management"):
         names.update(groups.get(group) or [])

@@ -73,6 +73,10 @@ def storage_iscsi_initiator_iqn(hostname, prefix="iqn.2025-01.org.cloudstack.inf
     return st.default_initiator_iqn(hostname, prefix)
 
 
+def storage_iqn_valid(value):
+    return isinstance(value, str) and st.IQN_RE.match(value) is not None
+
+
 class FilterModule(object):
     """Storage tier filters."""
 
@@ -80,4 +84,5 @@ class FilterModule(object):
         return dict((f.__name__, _wrap(f)) for f in (
             storage_nfs_exports, storage_nfs_export_line, storage_nfs_client_problems,
             storage_nfs_firewall_clients, storage_nfs_size_problems,
-            storage_iscsi_targets, storage_iscsi_plan, storage_iscsi_initiator_iqn))
+            storage_iscsi_targets, storage_iscsi_plan, storage_iscsi_initiator_iqn,
+            storage_iqn_valid))

@@ -24,15 +24,12 @@ __metaclass__ = type
 
 import ipaddress
 
-# CS504: passwords that are well known defaults (the contract's list).
-WEAK_PASSWORDS = ("password", "cloud", "changeme", "root", "")
-# The secrets the database tier needs (the contract's names).
-SECRET_NAMES = (
-    "cloudstack_db_password",
-    "cloudstack_db_root_password",
-    "cloudstack_db_replication_password",
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
+    DB_CONNECTIONS_PER_MGMT as CONNECTIONS_PER_MANAGEMENT_SERVER,  # CS404
+    SECRET_VARS as SECRET_NAMES,  # the secrets the database tier needs
+    WEAK_SECRETS as WEAK_PASSWORDS,  # CS504: well-known default passwords
 )
-CONNECTIONS_PER_MANAGEMENT_SERVER = 350  # CS404, CloudStack install guide
+
 SERVER_ID_MAX = 4294967295  # MariaDB/MySQL server_id is an unsigned 32-bit value
 # CloudStack renamed db.cloud.slaves to db.cloud.replicas (inclusive naming).
 REPLICAS_KEY_SINCE_DEFAULT = "4.16"
@@ -238,8 +235,8 @@ def plan_database(groups, hostvars, secrets=None, max_connections=None,
             elif str(value).strip().lower() in WEAK_PASSWORDS:
                 errors.append(_violation(
                     "CS504", name,
-                    "%s is a well-known default password (one of: password, cloud, "
-                    "changeme, root, empty)" % name,
+                    "%s is a well-known default password (one of: %s)"
+                    % (name, ", ".join(w or "empty" for w in WEAK_PASSWORDS)),
                     "set %s to a strong secret from Ansible Vault or an AWX credential"
                     % name))
 
@@ -254,6 +251,7 @@ def plan_database(groups, hostvars, secrets=None, max_connections=None,
         "management_addresses": sorted(set(addresses[h] for h in management if h in addresses)),
         "db_addresses": sorted(set(addresses[h] for h in db_hosts if h in addresses)),
         "max_connections": effective,
+        "connections_per_management_server": connections_per_management_server,
     }
 
 

@@ -19,12 +19,20 @@ __metaclass__ = type
 
 import ipaddress
 
-# Ports that must never face the Internet (the topology contract, rule CS501),
-# plus SSH (22): the hypervisors' and the servers' SSH is never forwarded.
-# 8096 integration API, 8250 system VM agent link, 9090 cluster management,
-# 3306 MySQL, 16509/16514 libvirt, 2049 NFS, 111 rpcbind, 22 SSH.
-FORBIDDEN_PORTS = (8096, 8250, 9090, 3306, 16509, 16514, 2049, 111, 22)
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
+    FORBIDDEN_PUBLIC_PORTS,
+)
 
+# The firewall refuses to forward SSH as well: the hypervisors' and the
+# servers' SSH is never forwarded from the Internet. The topology rule CS501
+# (FORBIDDEN_PUBLIC_PORTS) does not list 22, as the firewall's own SSH port
+# faces the admin networks; the NAT forwards refuse it in addition.
+SSH_PORT = 22
+# Ports the NAT firewall never forwards: the contract's list plus SSH.
+FORBIDDEN_PORTS = FORBIDDEN_PUBLIC_PORTS + (SSH_PORT,)
+
+# The forwards when cloudstack_firewall_forwards (nat_firewall_forwards) is
+# not set: the one copy of this default (the role passes null).
 DEFAULT_FORWARDS = (
     {'port': 80, 'to_port': 8080, 'proto': 'tcp'},
     {'port': 443, 'to_port': 8443, 'proto': 'tcp'},
@@ -65,7 +73,7 @@ def normalize_forwards(forwards, forbidden_extra=None):
     """Check cloudstack_firewall_forwards; return (normalized list, errors)."""
     errors = []
     out = []
-    forbidden = set(FORBIDDEN_PORTS) | set(p for p in (forbidden_extra or []) if _port(p))
+    forbidden = set(FORBIDDEN_PORTS) | set(_port(p) for p in (forbidden_extra or []) if _port(p))
     if forwards is None:
         forwards = list(DEFAULT_FORWARDS)
     if not isinstance(forwards, (list, tuple)):
@@ -175,9 +183,8 @@ def forward_target(lb_hosts, lb_vip, lb_external, management_addresses, override
 
 
 def _cidr_list(name, values, errors, allow_default_route=False):
+    """Check a list of IPv4 CIDRs (never None: firewall_plan derives null ones)."""
     out = []
-    if values is None:
-        return out
     if not isinstance(values, (list, tuple)):
         errors.append('%s must be a list of IPv4 CIDRs, got %r; fix: e.g. [10.10.0.0/24]' % (name, values))
         return out

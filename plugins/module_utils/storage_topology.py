@@ -27,10 +27,13 @@ __metaclass__ = type
 import ipaddress
 import re
 
-# Seed numbers: "Secondary Storage ... 100GB minimum capacity" (second seed),
-# "Primary storage mountpoints or LUNs should not exceed 6 TB" (first seed).
-SECONDARY_MIN_GB = 100
-PRIMARY_MAX_TB = 6
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
+    FORBIDDEN_NFS_CLIENTS,
+    IQN_RE,
+    PRIMARY_STORAGE_MAX_TB as PRIMARY_MAX_TB,
+    SECONDARY_STORAGE_MIN_GB as SECONDARY_MIN_GB,
+)
+
 GB = 1000 ** 3
 TB = 1000 ** 4
 # Filesystem sizes reported by statfs exclude the filesystem's own metadata
@@ -39,10 +42,6 @@ TB = 1000 ** 4
 FS_OVERHEAD_TOLERANCE = 0.95
 
 NFS_BASE_OPTIONS = ("rw", "no_root_squash", "no_subtree_check")
-FORBIDDEN_CLIENTS = ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "::")
-# What LIO (rtslib) accepts: iqn.YYYY-MM.<reversed domain with at least one
-# dot>[:<anything>]; "iqn.2025-01.lab:ps2" is refused by targetcli.
-IQN_RE = re.compile(r"^iqn\.\d{4}-(0[1-9]|1[0-2])\.[a-z0-9-]+(\.[a-z0-9-]+)+(:\S+)?$")
 ISCSI_PORT = 3260
 
 
@@ -106,7 +105,7 @@ def export_client_problems(clients, zones):
     allowed = _all_allowed_networks(zones)
     for client in clients:
         text = str(client).strip()
-        if text in FORBIDDEN_CLIENTS or text.endswith("/0"):
+        if text in FORBIDDEN_NFS_CLIENTS or text.endswith("/0"):
             problems.append(
                 "NFS export client %r would let any machine mount the storage as root "
                 "(CS502); list the zone's management/storage CIDRs instead, e.g. %s"
@@ -256,7 +255,7 @@ def size_problems(exports, mounts, host=""):
             continue
         size = int(m.get("size_total") or 0)
         if exp["kind"] == "secondary":
-            need = exp["min_gb"] if exp["min_gb"] is not None else SECONDARY_MIN_GB
+            need = exp["min_gb"]  # nfs_exports() sets it on every secondary export
             if need < SECONDARY_MIN_GB:
                 problems.append(
                     "secondary storage %s%s claims size_gb %s, under the %d GB minimum "
@@ -524,6 +523,7 @@ def _target_cmds(t, st, so_path, recreated):
             if mapped[idx].get("tpg_lun") in gone:
                 continue  # went with its TPG LUN
             cmds.append("%s/acls/%s delete mapped_lun=%d" % (base, wwn, idx))
-    if tpg.get("enable") is not True and st is not None and tpg:
+    # a TPG created above (new target or tag=1) is enabled by targetcli
+    if tpg and tpg.get("enable") is not True:
         cmds.append("%s enable" % base)
     return cmds

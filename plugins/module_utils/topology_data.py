@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 # Canonical hypervisor names (the contract's spelling) and the inventory group
 # whose hosts run them.
 HYPERVISORS = ("XenServer", "VMware", "KVM", "LXC", "HyperV", "BareMetal")
@@ -147,8 +149,23 @@ DEFAULT_HOST_FAILURES = 1           # the seed's (N-1) x per-host limit
 KVM_BRIDGE_DEVICE_PATTERNS = ("eth*", "bond*", "team*", "vlan*", "em*",
                               "p*p*", "ens*", "eno*", "enp*", "enx*")
 
-# CS501: ports that must never face the Internet.
+# CS501: ports that must never face the Internet: 8096 integration API,
+# 8250 system VM agent link, 9090 cluster management, 3306 MySQL, 16509/16514
+# libvirt, 2049 NFS, 111 rpcbind.
 FORBIDDEN_PUBLIC_PORTS = (8096, 8250, 9090, 3306, 16509, 16514, 2049, 111)
+
+# CS502: NFS export clients that let any machine mount the storage as root.
+FORBIDDEN_NFS_CLIENTS = ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "::")
+
+# Linux bonding driver modes a bond in cloudstack_bonds may use.
+BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast",
+              "802.3ad", "balance-tlb", "balance-alb")
+
+# iSCSI qualified names as LIO (rtslib) accepts them: iqn.YYYY-MM.<reversed
+# domain with at least one dot>[:<anything>]; "iqn.2025-01.lab:ps2" is
+# refused by targetcli.
+IQN_PATTERN = r"^iqn\.\d{4}-(0[1-9]|1[0-2])\.[a-z0-9-]+(\.[a-z0-9-]+)+(:\S+)?$"
+IQN_RE = re.compile(IQN_PATTERN)
 
 # CS504: secrets and the well-known defaults they must not keep.
 SECRET_VARS = ("cloudstack_db_password", "cloudstack_db_root_password",

@@ -43,21 +43,6 @@ options:
       - Name shown in the diagram's title and the page's heading, usually
         the inventory's name.
     type: str
-  groups:
-    description:
-      - Group name to list of host names. When given, the inventory is not
-        read and O(hostvars) and O(global_vars) are used as the data.
-    type: dict
-  hostvars:
-    description:
-      - Host name to that host's variables (only the C(cloudstack_*) keys are
-        read). Used with O(groups).
-    type: dict
-  global_vars:
-    description:
-      - The global variables (C(group_vars/all)), for example
-        C(cloudstack_zones). Used with O(groups).
-    type: dict
 attributes:
   check_mode:
     support: full
@@ -65,9 +50,8 @@ attributes:
   diff_mode:
     support: none
     description: No diff is shown.
-  action:
-    support: full
-    description: The action plugin runs on the controller and reads the inventory itself.
+extends_documentation_fragment:
+  - cloudstack.infra.topology_inventory
 notes:
   - The report is described in C(docs/report.md) of the collection.
 seealso:
@@ -134,60 +118,3 @@ capacity_lines:
   type: list
   elements: str
 """
-
-import os
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
-from ansible_collections.cloudstack.infra.plugins.module_utils import topology_report as R
-
-
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            dest=dict(type="path", required=True),
-            title=dict(type="str"),
-            groups=dict(type="dict"),
-            hostvars=dict(type="dict"),
-            global_vars=dict(type="dict"),
-        ),
-        supports_check_mode=True,
-    )
-    p = module.params
-    if p["groups"] is None:
-        module.fail_json(msg="run on a host, topology_report needs groups, "
-                         "hostvars and global_vars (the action plugin reads "
-                         "the inventory itself on the controller)")
-    hostvars = p["hostvars"] or {}
-    global_vars = p["global_vars"] or {}
-    try:
-        report = R.build(p["groups"], hostvars, global_vars)
-    except R.ReportError as exc:
-        module.fail_json(msg=str(exc))
-    title = p["title"] or ""
-    dot = R.topology_dot(p["groups"], hostvars, global_vars, report, title)
-    markdown = R.capacity_markdown(report, title)
-    files = ((os.path.join(p["dest"], "topology.dot"), dot),
-             (os.path.join(p["dest"], "capacity.md"), markdown))
-    changed = False
-    for path, text in files:
-        old = None
-        if os.path.exists(path):
-            with open(path) as handle:
-                old = handle.read()
-        if old != text:
-            changed = True
-            if not module.check_mode:
-                if not os.path.isdir(p["dest"]):
-                    os.makedirs(p["dest"])
-                with open(path, "w") as handle:
-                    handle.write(text)
-    module.exit_json(
-        changed=changed, dest=p["dest"], dot=dot, markdown=markdown,
-        dot_path=files[0][0], markdown_path=files[1][0],
-        summary=report.summary(),
-        capacity_lines=T.format_capacity(report.to_dict()["capacity"]))
-
-
-if __name__ == "__main__":
-    main()

@@ -29,21 +29,6 @@ description:
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
 options:
-  groups:
-    description:
-      - Group name to list of host names. When given, the inventory is not
-        read and O(hostvars) and O(global_vars) are used as the data.
-    type: dict
-  hostvars:
-    description:
-      - Host name to that host's variables (only the C(cloudstack_*) keys are
-        read). Used with O(groups).
-    type: dict
-  global_vars:
-    description:
-      - The global variables (C(group_vars/all)), for example
-        C(cloudstack_zones). Used with O(groups).
-    type: dict
   facts:
     description:
       - Host name to the C(cloudstack_preflight) result of
@@ -64,8 +49,8 @@ options:
     default: true
   report_path:
     description:
-      - Write the full report as JSON to this path on the controller (action
-        plugin) or on the target (module). Not written in check mode.
+      - Write the full report as JSON to this path on the controller. Not
+        written in check mode.
     type: path
 attributes:
   check_mode:
@@ -74,9 +59,8 @@ attributes:
   diff_mode:
     support: none
     description: Nothing is changed, so there is no diff.
-  action:
-    support: full
-    description: The action plugin runs the engine on the controller and reads the inventory itself.
+extends_documentation_fragment:
+  - cloudstack.infra.topology_inventory
 notes:
   - Secrets are never printed; a weak secret is reported by its name only.
 seealso:
@@ -170,54 +154,3 @@ report_written:
   returned: when report_path is given
   type: bool
 """
-
-import json
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
-
-
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            groups=dict(type="dict"),
-            hostvars=dict(type="dict"),
-            global_vars=dict(type="dict"),
-            facts=dict(type="dict"),
-            thresholds=dict(type="dict"),
-            fail_on_error=dict(type="bool", default=True),
-            report_path=dict(type="path"),
-        ),
-        supports_check_mode=True,
-    )
-    p = module.params
-    if p["groups"] is None:
-        module.fail_json(msg="run on a host, topology_validate needs groups, "
-                         "hostvars and global_vars (the action plugin reads "
-                         "the inventory itself on the controller)")
-    if p["facts"] is not None:
-        report = T.check_host_facts(p["facts"], p["groups"],
-                                    p["hostvars"] or {}, p["global_vars"] or {},
-                                    p["thresholds"])
-    else:
-        report = T.validate_topology(p["groups"], p["hostvars"] or {},
-                                     p["global_vars"] or {})
-    data = report.to_dict()
-    result = dict(changed=False, report=data, source="options",
-                  violation_lines=report.format_violations(),
-                  capacity_lines=report.format_capacity())
-    if p["report_path"]:
-        result["report_written"] = False
-        if not module.check_mode:
-            with open(p["report_path"], "w") as handle:
-                json.dump(data, handle, indent=2, sort_keys=True)
-            result["report_written"] = True
-    if p["fail_on_error"] and report.failed:
-        module.fail_json(msg="\n".join(["topology validation failed:"]
-                                       + result["violation_lines"]), **result)
-    result["msg"] = report.summary()
-    module.exit_json(**result)
-
-
-if __name__ == "__main__":
-    main()

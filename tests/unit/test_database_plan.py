@@ -199,3 +199,17 @@ def test_gtid_missing():
     assert dp.gtid_missing("0-1-101", "0-1-100") == []
     assert dp.gtid_missing("0-1-99", "0-1-100") == ["domain 0: target has seq 99, other has seq 100"]
     assert dp.gtid_missing("0-1-100", "0-1-100,1-3-2") == ["domain 1: target has seq 0, other has seq 2"]
+
+
+def test_constants_come_from_topology_data():
+    from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data
+    assert dp.CONNECTIONS_PER_MANAGEMENT_SERVER is topology_data.DB_CONNECTIONS_PER_MGMT
+    assert dp.WEAK_PASSWORDS is topology_data.WEAK_SECRETS
+    assert dp.SECRET_NAMES is topology_data.SECRET_VARS
+
+
+def test_plan_reports_connections_per_management_server():
+    groups, hostvars = inventory(management=("mgmt1", "mgmt2"))
+    plan = dp.plan_database(groups, hostvars, secrets=GOOD_SECRETS)
+    assert plan["connections_per_management_server"] == 350
+    assert plan["max_connections"] == 700

@@ -294,3 +294,35 @@ def test_restore_script_with_real_nft_in_a_private_netns(tmp_path):
     assert after == before
     assert "operator_keep" in after and "tcp dport 7777" in after
     assert "table ip cloudstack_nat" not in after and "jump nowhere" not in after
+
+
+def test_forbidden_ports_are_the_contracts_plus_ssh():
+    from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data
+    assert fr.FORBIDDEN_PORTS == topology_data.FORBIDDEN_PUBLIC_PORTS + (fr.SSH_PORT,)
+    assert fr.SSH_PORT == 22
+    assert 22 not in topology_data.FORBIDDEN_PUBLIC_PORTS
+
+
+def test_extra_forbidden_ports_given_as_strings_are_refused_too():
+    # inventory values may be strings; the plan listed them as forbidden but
+    # the forward check compared them as strings and let the forward through
+    plan = fr.firewall_plan(spec(forwards=[{"port": 8000, "to_port": 8080}], forbidden_extra=["8000"]))
+    assert len(plan["errors"]) == 1 and "8000" in plan["errors"][0] and "CS501" in plan["errors"][0]
+    assert 8000 in plan["forbidden_ports"]
+
+
+def test_unset_forwards_are_the_one_default_and_an_empty_list_is_none():
+    plan = fr.firewall_plan(spec(forwards=None))
+    assert plan["forwards"] == [dict(f) for f in fr.DEFAULT_FORWARDS]
+    assert plan["forwards"] == [{"port": 80, "to_port": 8080, "proto": "tcp"},
+                                {"port": 443, "to_port": 8443, "proto": "tcp"}]
+    plan = fr.firewall_plan(spec(forwards=[]))
+    assert plan["errors"] == [] and plan["forwards"] == []
+
+
+def test_cidr_lists_explicit_empty_or_derived():
+    plan = fr.firewall_plan(spec(masquerade_sources=[], admin_cidrs=[]))
+    assert plan["errors"] == []
+    assert plan["masquerade_sources"] == [] and plan["admin_cidrs"] == []
+    plan = fr.firewall_plan(spec(masquerade_sources=None, admin_cidrs=None))
+    assert "10.10.0.0/24" in plan["masquerade_sources"] and plan["admin_cidrs"] == ["10.10.0.0/24"]

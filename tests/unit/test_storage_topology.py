@@ -353,3 +353,49 @@ def test_plan_block_backstore_and_plugin_clash():
     fileio = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
     plan = st.iscsi_plan(_saved_from(fileio), ts)
     assert plan["commands"] == [] and "fileio backstore named ps2 already exists" in plan["problems"][0]
+
+
+def test_constants_come_from_topology_data():
+    from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data
+    assert st.IQN_RE is topology_data.IQN_RE
+    assert st.SECONDARY_MIN_GB == topology_data.SECONDARY_STORAGE_MIN_GB == 100
+    assert st.PRIMARY_MAX_TB == topology_data.PRIMARY_STORAGE_MAX_TB == 6
+    assert st.FORBIDDEN_NFS_CLIENTS is topology_data.FORBIDDEN_NFS_CLIENTS
+
+
+@pytest.mark.parametrize("value, valid", [
+    ("iqn.2025-01.lab.cloudstack:xen1", True),
+    ("iqn.2026-01.net.example:zone1-xen1-lun1", True),
+    ("iqn.2025-01.lab:ps2", False),        # no dot in the domain: targetcli refuses it
+    ("iqn.2025-13.lab.example:x", False),  # no month 13
+    ("IQN.2025-01.lab.example:x", False),
+    ("", False),
+    (None, False),
+    (["iqn.2025-01.lab.cloudstack:xen1"], False),
+])
+def test_storage_iqn_valid_filter(value, valid):
+    from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
+    assert storage_filters.storage_iqn_valid(value) is valid
+    assert storage_filters.FilterModule().filters()["storage_iqn_valid"](value) is valid
+
+
+def test_every_secondary_export_carries_its_minimum():
+    # size_problems() reads min_gb as is: nfs_exports() sets it on every
+    # secondary export (the claimed size_gb, else the 100 GB minimum)
+    for zones, want in ((ZONES[1:], 100), (ZONES[:1], 500)):
+        exps = [e for e in st.nfs_exports(zones, "nfs1") if e["kind"] == "secondary"]
+        assert exps and all(e["min_gb"] == want for e in exps)
+    prim = [e for e in st.nfs_exports(ZONES[:1], "nfs1") if e["kind"] == "primary"]
+    assert prim and all(e["min_gb"] is None for e in prim)
+
+
+def test_new_target_and_new_tpg_are_not_enabled_again():
+    ts = st.iscsi_targets(ZONES, "nfs1", HOSTVARS, ["nfs1"])
+    cmds = st.iscsi_plan({}, ts)["commands"]
+    assert "/iscsi create iqn.2025-01.lab.example:ps2" in cmds
+    assert not any(c.endswith(" enable") for c in cmds)
+    saved = _saved_from(ts)
+    saved["targets"][0]["tpgs"] = []
+    cmds = st.iscsi_plan(saved, ts)["commands"]
+    assert "/iscsi/iqn.2025-01.lab.example:ps2 create tag=1" in cmds
+    assert not any(c.endswith(" enable") for c in cmds)
