@@ -52,6 +52,14 @@ options:
       - Write the full report as JSON to this path on the controller. Not
         written in check mode.
     type: path
+  rules:
+    description:
+      - Report only these rule ids (for example V([CS305, CS306])), plus
+        CS001 and CS002, which are always reported. This is how a role run
+        on its own checks the rules it depends on with the same engine.
+      - Unknown ids fail the task. Default is every rule.
+    type: list
+    elements: str
 attributes:
   check_mode:
     support: full
@@ -68,6 +76,11 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: A role checks only the rules it depends on (run once, on the controller)
+  cloudstack.infra.topology_validate:
+    rules: [CS103, CS302, CS305, CS306, CS503]
+  run_once: true
+
 - name: Validate the topology of the inventory (controller only)
   cloudstack.infra.topology_validate:
     report_path: /tmp/cloudstack-topology.json
