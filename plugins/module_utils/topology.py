@@ -33,6 +33,8 @@ import math
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
+from ansible_collections.cloudstack.infra.plugins.module_utils import firewall_rules as FW
+from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as ST
 
 ERROR = "error"
 WARNING = "warning"
@@ -61,8 +63,12 @@ RULES = {
     "CS202": (ERROR, "primary storage type not supported"),
     "CS203": (ERROR, "storage over-provisioning not supported"),
     "CS204": (ERROR, "secondary storage missing or under 100 GB"),
+    "CS205": (ERROR, "storage path not absolute"),
     "CS206": (ERROR, "storage server not in cloudstack_nfs"),
     "CS207": (ERROR, "multipath without two storage interfaces"),
+    "CS208": (ERROR, "one NFS path both primary and secondary storage"),
+    "CS209": (ERROR, "iSCSI name not an IQN that LIO accepts"),
+    "CS210": (ERROR, "iSCSI pool the LIO targets cannot serve"),
     "CS301": (ERROR, "overlapping CIDRs"),
     "CS302": (ERROR, "address outside its network"),
     "CS303": (ERROR, "duplicate IP address"),
@@ -74,10 +80,17 @@ RULES = {
     "CS402": (ERROR, "not exactly one database primary"),
     "CS403": (WARNING, "no database replica / DR replica"),
     "CS404": (ERROR, "max_connections too low"),
+    "CS405": (ERROR, "host both database primary and replica"),
+    "CS406": (ERROR, "database or management host without address"),
+    "CS407": (ERROR, "database server id invalid"),
+    "CS408": (ERROR, "duplicate database server id"),
     "CS501": (ERROR, "internal port forwarded from the Internet"),
     "CS502": (ERROR, "NFS export open too widely"),
     "CS503": (ERROR, "hypervisor hosts open to any source"),
     "CS504": (ERROR, "password left at a well-known default"),
+    "CS505": (ERROR, "duplicate firewall forward"),
+    "CS506": (ERROR, "firewall forward target unknown"),
+    "CS507": (ERROR, "site-to-site VPN cannot be built"),
     "CS601": (ERROR, "cluster cannot hold planned instances after failures"),
     "CS602": (ERROR, "memory over-provisioned"),
     "CS603": (WARNING, "XenServer dom0 memory below 2940 MB"),
@@ -91,6 +104,10 @@ RULES = {
 }
 
 ASSUMED_SITE = "(assumed site)"
+# CS501: the contract's ports plus those the firewall planner also refuses
+# (SSH)
+FORBIDDEN_FORWARD_PORTS = tuple(sorted(set(D.FORBIDDEN_PUBLIC_PORTS)
+                                       | set(FW.FORBIDDEN_PORTS)))
 MAX_LISTED = 5
 
 
@@ -665,6 +682,8 @@ def validate_topology(groups, hostvars, global_vars):
     _site_vpn(ctx, zone_sites)
     _mgmt_db_rules(ctx, sites, default_site, host_zone, zones)
     _security_rules(ctx, zones)
+    _storage_service_rules(ctx, zones)
+    _firewall_plan_rules(ctx, zones)
     return Report(ctx.v, ctx.capacity)
 
 
@@ -909,6 +928,50 @@ def _zone_networks(zone):
     return out
 
 
+def _pod_networks(zone):
+    """[(label, pod dict)] of the pods of a zone that have a cidr."""
+    out = []
+    for i, pod in enumerate(zone.get("pods") or []):
+        if pod and "cidr" in pod:
+            out.append(("pod %s" % pod.get("name", "[%d]" % i), pod))
+    return out
+
+
+def _gateway_rule(ctx, zone_name, label, net):
+    """CS302: a gateway outside its CIDR, or at its network or broadcast
+    address (IPv4 with room for hosts: prefix under 31)."""
+    gw = net.get("gateway")
+    cidr = net.get("cidr")
+    if gw is None or cidr is None:
+        return
+    where = "%s/%s" % (zone_name, label)
+    if gw not in cidr:
+        ctx.add("CS302", where, "gateway %s of the %s network of zone %s is "
+                "outside its CIDR %s" % (gw, label, zone_name, cidr),
+                "use a gateway inside %s or fix the CIDR" % cidr)
+    elif cidr.version == 4 and cidr.prefixlen < 31 and gw in (
+            cidr.network_address, cidr.broadcast_address):
+        ctx.add("CS302", where, "gateway %s of the %s network of zone %s is "
+                "the %s address of %s" % (
+                    gw, label, zone_name, "network" if
+                    gw == cidr.network_address else "broadcast", cidr),
+                "use a host address of %s as the gateway (e.g. %s)" % (
+                    cidr, cidr.network_address + 1))
+
+
+def _zone_gateways(zone):
+    """{gateway address: label} of every network and pod of a zone."""
+    out = {}
+    for label, n in _zone_networks(zone) + _pod_networks(zone):
+        if n.get("gateway") is not None:
+            out.setdefault(n["gateway"], label)
+    for i, pod in enumerate(zone.get("pods") or []):
+        if pod and pod.get("gateway") is not None and "cidr" not in pod:
+            out.setdefault(pod["gateway"], "pod %s" % pod.get(
+                "name", "[%d]" % i))
+    return out
+
+
 def _multipath_zone(zone):
     for _zi, _z, _p, cl, _l, _pa in _iter_clusters([zone]):
         for ps in cl.get("primary_storage") or []:
@@ -930,13 +993,8 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
         nets = [(label, n) for label, n in _zone_networks(zone)
                 if "cidr" in n]
         multipath = _multipath_zone(zone)
-        for label, n in _zone_networks(zone):
-            gw = n.get("gateway")
-            if gw is not None and "cidr" in n and gw not in n["cidr"]:
-                ctx.add("CS302", "%s/%s" % (name, label), "gateway %s of the "
-                        "%s network of zone %s is outside its CIDR %s" % (
-                            gw, label, name, n["cidr"]),
-                        "use a gateway inside %s or fix the CIDR" % n["cidr"])
+        for label, n in _zone_networks(zone) + _pod_networks(zone):
+            _gateway_rule(ctx, name, label, n)
         for i in range(len(nets)):
             for j in range(i + 1, len(nets)):
                 (la, a), (lb, b) = nets[i], nets[j]
@@ -983,9 +1041,15 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
                  if z and _broken(ctx, "cloudstack_zones[%d]" % zi))
     # per-host address rules
     addresses = {}
+    gateways = {}       # id(zone) -> {gateway: label}
     for h in ctx.hv:
         hv = ctx.hv[h]
         zone = host_zone.get(h)
+        if zone is not None:
+            zgw = gateways.get(id(zone))
+            if zgw is None:
+                zgw = gateways[id(zone)] = _zone_gateways(zone)
+            _host_gateway_rule(ctx, h, hv, zone, zgw)
         ma = hv.get("cloudstack_management_address")
         if ma is not None:
             addresses.setdefault(ma, []).append(
@@ -1063,6 +1127,25 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
                     "give every interface its own address")
 
 
+def _host_gateway_rule(ctx, h, hv, zone, zgw):
+    """CS303: a host of a zone using one of the zone's gateway addresses."""
+    if not zgw:
+        return
+    used = [("cloudstack_management_address",
+             hv.get("cloudstack_management_address"))]
+    for i, si in enumerate(hv.get("cloudstack_storage_interfaces") or []):
+        if si:
+            used.append(("cloudstack_storage_interfaces[%d]" % i,
+                         si.get("address")))
+    for key, addr in used:
+        if addr is not None and addr in zgw:
+            ctx.add("CS303", h, "%s of host %s is %s, the gateway of the %s "
+                    "network of zone %s" % (key, h, addr, zgw[addr],
+                                            zone.get("name")),
+                    "give %s its own address; the gateway's address belongs "
+                    "to the router" % h)
+
+
 def _bond_rules(ctx, h, hv):
     bonds = [b for b in hv.get("cloudstack_bonds") or [] if b]
     member_of = {}
@@ -1109,14 +1192,18 @@ def _site_vpn(ctx, zone_sites):
             "so that servers in different zones reach each other")
 
 
-def _host_site(ctx, h, default_site, host_zone):
+def _host_site(ctx, h, default_site, host_zone, sites=()):
+    """A host's site: its cloudstack_site, else its zone's, else the
+    default site: the single (or, with several, the first) site of
+    cloudstack_sites, or the assumed site when there is none. A host
+    without a site is never a site of its own."""
     site = ctx.host(h).get("cloudstack_site")
     if site is not None:
         return site
     zone = host_zone.get(h)
     if zone is not None:
         return zone.get("site", default_site)
-    return default_site
+    return sites[0] if sites else default_site
 
 
 def _effective(ctx, key, hosts, default=None):
@@ -1135,13 +1222,26 @@ def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
     if not mgmt:
         ctx.add("CS401", G_MGMT, "no management server: group %s is empty or "
                 "missing" % G_MGMT, "put at least one host in %s" % G_MGMT)
-    elif len(mgmt) > 1 and not lbs and not _effective(
-            ctx, "cloudstack_mgmt_lb_external", mgmt, False) and not ctx.bad(
-                "cloudstack_mgmt_lb_external", mgmt):
-        ctx.add("CS401", G_MGMT, "%d management servers (%s) but no load "
-                "balancer in %s" % (len(mgmt), _names(mgmt), G_LB),
-                "add load balancers to %s, or set cloudstack_mgmt_lb_external:"
-                " true when a hardware load balancer is in front" % G_LB)
+    else:
+        # a load balancer that is itself a management server (same host, or
+        # same management address) balances nothing when that server fails
+        mgmt_set = set(mgmt)
+        mgmt_addrs = set(ctx.host(h).get("cloudstack_management_address")
+                         for h in mgmt) - {None}
+        selfish = [h for h in lbs if h in mgmt_set or ctx.host(h).get(
+            "cloudstack_management_address") in mgmt_addrs]
+        real_lbs = [h for h in lbs if h not in selfish]
+        if len(mgmt) > 1 and not real_lbs and not _effective(
+                ctx, "cloudstack_mgmt_lb_external", mgmt, False) and \
+                not ctx.bad("cloudstack_mgmt_lb_external", mgmt):
+            ctx.add("CS401", G_MGMT, "%d management servers (%s) but no load "
+                    "balancer in %s%s" % (
+                        len(mgmt), _names(mgmt), G_LB,
+                        (" other than the management servers themselves "
+                         "(%s)" % _names(selfish)) if selfish else ""),
+                    "add load balancers (hosts other than the management "
+                    "servers) to %s, or set cloudstack_mgmt_lb_external: "
+                    "true when a hardware load balancer is in front" % G_LB)
     if len(primary) != 1:
         ctx.add("CS402", G_DB_PRIMARY, "%s holds %d hosts (%s); exactly one "
                 "database primary is required" % (
@@ -1166,23 +1266,111 @@ def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
                     "false to acknowledge running without DR",
                     severity=WARNING)
     elif dr is True and len(primary) == 1:
-        psite = _host_site(ctx, primary[0], default_site, host_zone)
+        psite = _host_site(ctx, primary[0], default_site, host_zone, sites)
         away = [r for r in replicas
-                if _host_site(ctx, r, default_site, host_zone) != psite]
+                if _host_site(ctx, r, default_site, host_zone, sites) != psite]
         if not away:
             ctx.add("CS403", G_DB_REPLICAS, "cloudstack_db_dr is true but "
                     "every replica (%s) is at the primary's site %s" % (
                         _names(replicas), psite),
                     "set cloudstack_site of a replica to another site in "
                     "cloudstack_sites", severity=ERROR)
-    maxc = _effective(ctx, "cloudstack_db_max_connections", db_hosts, None)
     need = D.DB_CONNECTIONS_PER_MGMT * len(mgmt)
-    if maxc is not None and maxc < need:
-        ctx.add("CS404", G_DB_PRIMARY, "cloudstack_db_max_connections is %d, "
-                "below %d x %d management server(s) = %d" % (
-                    maxc, D.DB_CONNECTIONS_PER_MGMT, len(mgmt), need),
-                "set cloudstack_db_max_connections to at least %d (or leave "
-                "it unset for that default)" % need)
+    # every database host's value (primary and replicas: a replica becomes
+    # the primary on failover), host, group and global values alike
+    for maxc, where in ctx.scoped("cloudstack_db_max_connections", db_hosts):
+        if maxc is not None and maxc < need:
+            ctx.add("CS404", where, "cloudstack_db_max_connections is %d, "
+                    "below %d x %d management server(s) = %d" % (
+                        maxc, D.DB_CONNECTIONS_PER_MGMT, len(mgmt), need),
+                    "set cloudstack_db_max_connections to at least %d (or "
+                    "leave it unset for that default)" % need)
+    _db_server_rules(ctx, primary, replicas, mgmt)
+
+
+# The database role's own refusals (database_plan.DB101..DB105) as CS rules:
+#   DB101 -> CS405  host in both cloudstack_db_primary and cloudstack_db_replicas
+#   DB102 -> CS406  database host or management server without a
+#                   cloudstack_management_address (malformed: CS001)
+#   DB103 -> CS407  server id not an integer in 1..4294967295, or not
+#                   derivable from the management address (IPv6, 0.0.0.0)
+#   DB104 -> CS408  two database hosts with the same server id
+#   DB105 -> CS303  two database hosts with the same management address
+def _server_id(value):
+    """An explicit server id as an int, or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not S.ASCII_INT.match(text) or len(text) > 20:
+            return None
+        value = int(text)
+    if isinstance(value, int) and D.DB_SERVER_ID_MIN <= value <= \
+            D.DB_SERVER_ID_MAX:
+        return value
+    return None
+
+
+def _db_server_rules(ctx, primary, replicas, mgmt):
+    both = [h for h in primary if h in set(replicas)]
+    for h in both:
+        ctx.add("CS405", h, "host %s is in both %s and %s" % (
+            h, G_DB_PRIMARY, G_DB_REPLICAS),
+            "a database server is either the primary or a replica: remove "
+            "%s from one of the groups" % h)
+    db_hosts = []
+    for h in primary + replicas:
+        if h not in db_hosts:
+            db_hosts.append(h)
+    missing = [h for h in db_hosts + [m for m in mgmt if m not in db_hosts]
+               if "cloudstack_management_address" not in ctx.host(h)
+               and not ctx.bad("cloudstack_management_address", (h,))]
+    if missing:
+        ctx.add("CS406", _names(missing), "%d database host(s) or management "
+                "server(s) without cloudstack_management_address: %s" % (
+                    len(missing), _names(missing)),
+                "set cloudstack_management_address (the host's address on "
+                "the management network) in host_vars; the database admits "
+                "the management servers by it")
+    by_id = {}
+    for h in db_hosts:
+        hv = ctx.host(h)
+        key = next((k for k in D.DB_SERVER_ID_KEYS if hv.get(k) not in
+                    (None, "")), None)
+        if key is not None:
+            value = _server_id(hv[key])
+            if value is None:
+                ctx.add("CS407", h, "%s of host %s is %s, not a whole number "
+                        "in %d..%d" % (key, h, S._show(hv[key]),
+                                       D.DB_SERVER_ID_MIN, D.DB_SERVER_ID_MAX),
+                        "set %s to a unique whole number in %d..%d, or remove "
+                        "it to derive one from cloudstack_management_address"
+                        % (key, D.DB_SERVER_ID_MIN, D.DB_SERVER_ID_MAX))
+                continue
+        else:
+            addr = hv.get("cloudstack_management_address")
+            if addr is None:
+                continue        # CS406 or CS001
+            value = int(addr) if addr.version == 4 else 0
+            if value < D.DB_SERVER_ID_MIN:
+                ctx.add("CS407", h, "no server id can be derived from the "
+                        "management address %s of database host %s (IPv4 "
+                        "only, not 0.0.0.0)" % (addr, h),
+                        "set %s (a unique whole number in %d..%d) in "
+                        "host_vars/%s.yml" % (D.DB_SERVER_ID_KEYS[0],
+                                              D.DB_SERVER_ID_MIN,
+                                              D.DB_SERVER_ID_MAX, h))
+                continue
+        by_id.setdefault(value, []).append(h)
+    for value in sorted(by_id):
+        hosts = by_id[value]
+        if len(hosts) > 1:
+            ctx.add("CS408", _names(hosts), "database hosts %s have the same "
+                    "server id %d; replication needs a unique server id per "
+                    "server" % (" and ".join(hosts), value),
+                    "give each database host its own server id (or remove "
+                    "the explicit ones so they derive from the distinct "
+                    "management addresses)")
 
 
 def _to_networks(value):
@@ -1209,6 +1397,12 @@ def _covered(net, union):
     return not rest
 
 
+def _whole_space(nets):
+    """Whether networks (of one IP version) together cover every address."""
+    collapsed = list(ipaddress.collapse_addresses(nets))
+    return len(collapsed) == 1 and collapsed[0].prefixlen == 0
+
+
 def _security_rules(ctx, zones):
     fws = _group(ctx.groups, G_FIREWALL)
     for value, where in ctx.scoped("cloudstack_firewall_forwards", fws):
@@ -1216,7 +1410,7 @@ def _security_rules(ctx, zones):
             if not fwd:
                 continue
             bad = [p for p in (fwd.get("port"), fwd.get("to_port"))
-                   if p in D.FORBIDDEN_PUBLIC_PORTS]
+                   if p in FORBIDDEN_FORWARD_PORTS]
             if bad:
                 ctx.add("CS501", where, "cloudstack_firewall_forwards[%d] "
                         "forwards %s -> %s; port %s must never face the "
@@ -1263,12 +1457,27 @@ def _security_rules(ctx, zones):
         hv_hosts.extend(_group(ctx.groups, group))
     for value, where in ctx.scoped("cloudstack_host_allowed_sources",
                                    hv_hosts):
+        nets = {4: [], 6: []}
         for i, src in enumerate(value or []):
             net = _to_networks(src)
-            if net is not None and net.prefixlen == 0:
+            if net is None:
+                continue
+            if net.prefixlen == 0:
                 ctx.add("CS503", where, "cloudstack_host_allowed_sources[%d] "
                         "is %s: hypervisor hosts would accept connections "
                         "from anywhere" % (i, src),
+                        "list only the sources that need the hosts (e.g. "
+                        "monitoring); management servers are always allowed")
+                nets[net.version] = None
+            elif nets[net.version] is not None:
+                nets[net.version].append(net)
+        for version in (4, 6):
+            if nets[version] and _whole_space(nets[version]):
+                ctx.add("CS503", where, "cloudstack_host_allowed_sources "
+                        "together cover the whole IPv%d address space (%s): "
+                        "hypervisor hosts would accept connections from "
+                        "anywhere" % (version, _names(
+                            str(n) for n in nets[version])),
                         "list only the sources that need the hosts (e.g. "
                         "monitoring); management servers are always allowed")
     db_side = (_group(ctx.groups, G_MGMT) + _group(ctx.groups, G_DB_PRIMARY)
@@ -1459,3 +1668,272 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
 def rule_table():
     """[(id, default severity, title)] of every rule, for docs and tests."""
     return [(k, v[0], v[1]) for k, v in sorted(RULES.items())]
+
+
+# --------------------------------------------------------------------------
+# what the storage planner (storage_topology) refuses, before any host
+# --------------------------------------------------------------------------
+
+def _storage_service_rules(ctx, zones):
+    """CS205 (paths), CS208 (a path both primary and secondary), CS209
+    (iSCSI names), CS210 (iSCSI pools the LIO targets cannot serve)."""
+    nfs = set(_group(ctx.groups, G_NFS))
+    targets = _group(ctx.groups, G_ISCSI)
+    kinds = {}      # (server, path) -> {kind: location}
+    for zi, zone in enumerate(zones):
+        if not zone:
+            continue
+        name = zone.get("name", "zone[%d]" % zi)
+        for i, sec in enumerate(zone.get("secondary_storage") or []):
+            if not sec or sec.get("path") is None:
+                continue
+            loc = "%s/secondary_storage[%d]" % (name, i)
+            if _storage_path_rule(ctx, loc, "secondary storage", sec["path"],
+                                  True) and sec.get("server") in nfs:
+                kinds.setdefault((sec.get("server"), sec["path"].rstrip("/")),
+                                 {}).setdefault("secondary", loc)
+    lio = []        # (zone, cluster, pool, location, server)
+    for _zi, zone, _pod, cl, loc, _path in _iter_clusters(zones):
+        for i, ps in enumerate(cl.get("primary_storage") or []):
+            if not ps:
+                continue
+            ploc = "%s/%s" % (loc, ps.get("name", "primary_storage[%d]" % i))
+            stype = ps.get("type")
+            if ps.get("path") is not None:
+                export = stype == "nfs" and ps.get("server") in nfs
+                if _storage_path_rule(ctx, ploc, "primary storage",
+                                      ps["path"], export) and export:
+                    kinds.setdefault((ps.get("server"),
+                                      ps["path"].rstrip("/")),
+                                     {}).setdefault("primary", ploc)
+            if stype != "iscsi":
+                continue
+            server = ps.get("server")
+            if server is None and len(targets) > 1:
+                ctx.add("CS210", ploc, "iscsi primary storage %s has no "
+                        "`server` and %s holds %d hosts (%s)" % (
+                            ps.get("name"), G_ISCSI, len(targets),
+                            _names(targets)),
+                        "add server: <one of %s> to the pool" % G_ISCSI)
+                continue
+            if server is None and targets:
+                server = targets[0]
+            if server is not None and server in targets:
+                lio.append((zone, cl, ps, ploc, server))
+    for (server, path), used in sorted(kinds.items(), key=lambda kv: (
+            str(kv[0][0]), kv[0][1])):
+        if len(used) > 1:
+            ctx.add("CS208", used["primary"], "%s:%s is exported both as "
+                    "primary storage (%s) and as secondary storage (%s)" % (
+                        server, path or "/", used["primary"],
+                        used["secondary"]),
+                    "give primary and secondary storage their own "
+                    "directories")
+    _iscsi_name_rules(ctx, lio)
+
+
+def _storage_path_rule(ctx, loc, what, path, export):
+    """CS205; True when the path is usable."""
+    if not path.startswith("/"):
+        ctx.add("CS205", loc, "%s path %s is not absolute" % (
+            what, S._show(path)),
+            "write the absolute path on the server, e.g. /export/%s"
+            % what.split()[0])
+        return False
+    if export and not path.rstrip("/"):
+        ctx.add("CS205", loc, "%s path is '/': the server would export its "
+                "whole filesystem" % what,
+                "export a dedicated directory such as /export/%s"
+                % what.split()[0])
+        return False
+    return True
+
+
+def _iqn_prefix(ctx):
+    return ctx.g.get("cloudstack_iscsi_initiator_iqn_prefix",
+                     D.ISCSI_INITIATOR_IQN_PREFIX)
+
+
+def initiator_iqn(name, hostvars_clean, prefix=None):
+    """The initiator name of a host: cloudstack_iscsi_initiator_iqn, or the
+    one storage_topology.default_initiator_iqn derives (the name the LIO
+    targets allow)."""
+    iqn = (hostvars_clean or {}).get("cloudstack_iscsi_initiator_iqn")
+    if iqn:
+        return iqn
+    return ST.default_initiator_iqn(name, prefix or
+                                    D.ISCSI_INITIATOR_IQN_PREFIX)
+
+
+def _iscsi_name_rules(ctx, lio):
+    prefix = _iqn_prefix(ctx)
+    hint = ("write iqn.YYYY-MM.<reversed domain with a dot>[:name] in lower "
+            "case, e.g. %s" % ST.default_initiator_iqn("kvm1",
+                                                       D.ISCSI_INITIATOR_IQN_PREFIX))
+    if "cloudstack_iscsi_initiator_iqn_prefix" in ctx.g and \
+            not ST.IQN_RE.match(ST.default_initiator_iqn("host", prefix)):
+        ctx.add("CS209", "cloudstack_iscsi_initiator_iqn_prefix",
+                "cloudstack_iscsi_initiator_iqn_prefix %s does not give "
+                "initiator names that LIO accepts" % S._show(prefix), hint)
+    for value, where in ctx.scoped("cloudstack_iscsi_initiator_iqn",
+                                   sorted(ctx.hv)):
+        if not ST.IQN_RE.match(value):
+            ctx.add("CS209", where, "cloudstack_iscsi_initiator_iqn %s is "
+                    "not an IQN that LIO accepts" % S._show(value), hint)
+    by_target = {}
+    for zone, cl, ps, ploc, server in lio:
+        wwn = ps.get("target")
+        if wwn is None:
+            ctx.add("CS210", ploc, "iscsi primary storage %s served by %s "
+                    "has no `target`" % (ps.get("name"), server),
+                    "add target: <an IQN for the LUN>, e.g. "
+                    "iqn.2025-01.lab.example:%s" % ps.get("name"))
+        elif not ST.IQN_RE.match(wwn):
+            ctx.add("CS209", ploc, "iscsi primary storage %s served by %s "
+                    "has target %s, not an IQN that LIO accepts" % (
+                        ps.get("name"), server, S._show(wwn)),
+                    "write iqn.YYYY-MM.<reversed domain with a dot>[:name] "
+                    "in lower case, e.g. iqn.2025-01.lab.example:%s"
+                    % ps.get("name"))
+        else:
+            other = by_target.setdefault((server, wwn), (ps.get("name"),
+                                                         ploc))
+            if other[0] != ps.get("name"):
+                ctx.add("CS210", ploc, "target %s on %s is used by two "
+                        "storage pools (%s, %s)" % (wwn, server, other[0],
+                                                    ps.get("name")),
+                        "one LUN per target: give each pool its own IQN")
+        if not _portals(ctx, server, zone):
+            ctx.add("CS210", ploc, "iSCSI target host %s has no portal "
+                    "address for zone %s" % (server, zone.get("name")),
+                    "give %s cloudstack_storage_interfaces on the zone's "
+                    "storage networks or a cloudstack_management_address"
+                    % server)
+
+
+def _portals(ctx, host, zone):
+    """The portal addresses of an iSCSI target host for a zone (as the
+    storage planner derives them)."""
+    hv = ctx.host(host)
+    names = set(s.get("name") for s in (zone.get("networks") or {}).get(
+        "storage") or [] if s)
+    ips = [str(si["address"]) for si in hv.get(
+        "cloudstack_storage_interfaces") or []
+           if si and si.get("network") in names and si.get("address")]
+    if not ips and hv.get("cloudstack_management_address") is not None:
+        ips.append(str(hv["cloudstack_management_address"]))
+    return ips
+
+
+# --------------------------------------------------------------------------
+# what the firewall planner (firewall_rules.firewall_plan) refuses
+# --------------------------------------------------------------------------
+
+def _firewall_plan_rules(ctx, zones):
+    """CS505 (duplicate forward), CS506 (no forward target), CS507 (site
+    VPN that cannot be built)."""
+    fws = _group(ctx.groups, G_FIREWALL)
+    if not fws:
+        return
+    for value, where in ctx.scoped("cloudstack_firewall_forwards", fws):
+        seen = {}
+        for i, fwd in enumerate(value or []):
+            if not fwd or "port" not in fwd:
+                continue
+            key = (fwd["port"], fwd.get("proto", "tcp"))
+            if key in seen:
+                ctx.add("CS505", where, "cloudstack_firewall_forwards[%d] "
+                        "forwards %s/%d again (already in [%d])" % (
+                            i, key[1], key[0], seen[key]),
+                        "keep one entry per public port and protocol")
+            else:
+                seen[key] = i
+    lbs = _group(ctx.groups, G_LB)
+    mgmt = _group(ctx.groups, G_MGMT)
+    external = _effective(ctx, "cloudstack_mgmt_lb_external", fws, False)
+    if lbs or external:
+        vip = _effective(ctx, "cloudstack_lb_vip", fws, None)
+        why = ("%s has %s" % (G_LB, _names(lbs))) if lbs else \
+            "cloudstack_mgmt_lb_external is true"
+        if vip is None and not ctx.bad("cloudstack_lb_vip", fws):
+            ctx.add("CS506", G_FIREWALL, "%s but cloudstack_lb_vip is not "
+                    "set: the firewalls have nowhere to forward to" % why,
+                    "set cloudstack_lb_vip to the load balancers' virtual "
+                    "address")
+        elif vip is not None and vip.version != 4:
+            ctx.add("CS506", G_FIREWALL, "cloudstack_lb_vip %s is not an "
+                    "IPv4 address; the firewall forwards IPv4 only" % vip,
+                    "use the load balancers' virtual IPv4 address")
+    elif len(mgmt) == 1:
+        addr = ctx.host(mgmt[0]).get("cloudstack_management_address")
+        if addr is not None and addr.version != 4:
+            ctx.add("CS506", G_FIREWALL, "the firewall forwards to the "
+                    "management server %s, whose address %s is not IPv4"
+                    % (mgmt[0], addr),
+                    "give %s an IPv4 cloudstack_management_address" % mgmt[0])
+    _site_vpn_plan(ctx, zones, fws)
+
+
+def _site_vpn_plan(ctx, zones, fws):
+    zone_sites = []
+    for zone in zones:
+        if zone:
+            site = zone.get("site") or FW.DEFAULT_SITE
+            if site not in zone_sites:
+                zone_sites.append(site)
+    single = zone_sites[0] if len(zone_sites) == 1 else None
+    fw_site = {}
+    for h in fws:
+        fw_site[h] = ctx.host(h).get("cloudstack_site") or single
+    nets = []
+    for zone in zones:
+        if not zone:
+            continue
+        for label, n in _zone_networks(zone):
+            if label != "public" and n.get("cidr") is not None:
+                nets.append(n["cidr"])
+    for h in fws:
+        vpn = ctx.host(h).get("cloudstack_site_vpn",
+                              ctx.g.get("cloudstack_site_vpn")) or {}
+        if not vpn.get("enabled"):
+            continue
+        if fw_site[h] is None:
+            ctx.add("CS507", h, "cloudstack_site_vpn is enabled on firewall "
+                    "%s but it has no cloudstack_site and the zones span "
+                    "several sites" % h, "set cloudstack_site on %s" % h)
+        elif not any(fw_site[o] not in (None, fw_site[h])
+                     for o in fws if o != h):
+            ctx.add("CS507", h, "cloudstack_site_vpn is enabled on firewall "
+                    "%s but no firewall of %s sits at a site other than %s"
+                    % (h, G_FIREWALL, fw_site[h]),
+                    "add the other sites' firewalls (with cloudstack_site) "
+                    "or disable the VPN")
+    for vpn, where in ctx.scoped("cloudstack_site_vpn", fws):
+        if not vpn or not vpn.get("enabled"):
+            continue
+        port = vpn.get("port", D.SITE_VPN_PORT)
+        if FW._port(port) is None:
+            ctx.add("CS507", where, "cloudstack_site_vpn.port is %s, not a "
+                    "port number" % S._show(port),
+                    "a UDP port number from 1 to 65535 (default %d)"
+                    % D.SITE_VPN_PORT)
+        tunnel_text = vpn.get("tunnel_cidr", D.SITE_VPN_TUNNEL_CIDR)
+        tunnel = FW._ipv4_net(tunnel_text)
+        if tunnel is None:
+            ctx.add("CS507", where, "cloudstack_site_vpn.tunnel_cidr is %s, "
+                    "not an IPv4 network in CIDR form" % S._show(
+                        tunnel_text),
+                    "an unused IPv4 network such as %s"
+                    % D.SITE_VPN_TUNNEL_CIDR)
+            continue
+        if len(fws) >= tunnel.num_addresses - 1:
+            ctx.add("CS507", where, "cloudstack_site_vpn.tunnel_cidr %s has "
+                    "no address for each of the %d firewalls" % (
+                        tunnel, len(fws)),
+                    "use a larger tunnel network, e.g. a /24")
+        for net in nets:
+            if net.version == 4 and net.overlaps(tunnel):
+                ctx.add("CS507", where, "cloudstack_site_vpn.tunnel_cidr %s "
+                        "overlaps the zone network %s" % (tunnel, net),
+                        "choose an unused tunnel network")
+                break
