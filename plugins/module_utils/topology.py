@@ -33,6 +33,7 @@ import math
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
 from ansible_collections.cloudstack.infra.plugins.module_utils import firewall_rules as FW
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as ST
 
@@ -275,6 +276,7 @@ class _Ctx(object):
         # host; rules that would report their absence stay silent
         self.bad_keys = set()
         self.host_bad = {}
+        self.model = None     # topology_model.Model, after the shape check
 
     def bad(self, key, hosts=()):
         return key in self.bad_keys or any(
@@ -449,10 +451,7 @@ def _check_shape(ctx):
                     "host var %s" % p.message, p.hint)
 
 
-def _hypervisor(name):
-    if not isinstance(name, str):
-        return None
-    return D.HYPERVISOR_ALIASES.get(name.strip().lower())
+_hypervisor = M.hypervisor_name
 
 
 def _max_hosts(ctx):
@@ -489,13 +488,6 @@ def _max_hosts(ctx):
 # the inventory rules
 # --------------------------------------------------------------------------
 
-def _site_model(ctx):
-    sites = [s.get("name") for s in ctx.g.get("cloudstack_sites") or []
-             if s and s.get("name")]
-    default = sites[0] if len(sites) == 1 else ASSUMED_SITE
-    return sites, default
-
-
 def _check_site_ref(ctx, sites, name, path):
     if sites and name not in sites:
         near = S.suggest(name, sites)
@@ -505,22 +497,35 @@ def _check_site_ref(ctx, sites, name, path):
                 "add it to cloudstack_sites or fix the name")
 
 
-def _iter_clusters(zones):
-    for zi, zone in enumerate(zones):
-        if not zone:
-            continue
-        for pi, pod in enumerate(zone.get("pods") or []):
-            if not pod:
-                continue
-            for ci, cl in enumerate(pod.get("clusters") or []):
-                if not cl:
-                    continue
-                loc = "%s/%s/%s" % (zone.get("name", "zone[%d]" % zi),
-                                    pod.get("name", "pod[%d]" % pi),
-                                    cl.get("name", "cluster[%d]" % ci))
-                path = "cloudstack_zones[%d].pods[%d].clusters[%d]" % (
-                    zi, pi, ci)
-                yield zi, zone, pod, cl, loc, path
+def _iter_clusters(ctx):
+    """The clusters as the model read them: (zone index, zone, pod, cluster,
+    location, path) tuples of sanitised dicts. Given a list of zones (what
+    topology_report passes), a model of those zones alone is read."""
+    if isinstance(ctx, _Ctx):
+        return [c.walk() for c in ctx.model.clusters]
+    zones = ctx if isinstance(ctx, (list, tuple)) else []
+    model = M.Model({}, {}, {"cloudstack_zones": list(zones)})
+    return [c.walk() for c in model.clusters]
+
+
+def _site_model(ctx):
+    """(site names, default site) for topology_report (ctx: .g, .host())."""
+    sites = [s.get("name") for s in ctx.g.get("cloudstack_sites") or []
+             if s and s.get("name")]
+    default = sites[0] if len(sites) == 1 else ASSUMED_SITE
+    return sites, default
+
+
+def _host_site(ctx, h, default_site, host_zone):
+    """A host's site as topology_report shows it (the assumed site is not
+    shown)."""
+    site = ctx.host(h).get("cloudstack_site")
+    if site is not None:
+        return site
+    zone = host_zone.get(h)
+    if zone is not None:
+        return zone.get("site", default_site)
+    return default_site
 
 
 def _gc_paused(func):
@@ -544,32 +549,36 @@ def _gc_paused(func):
     return wrapper
 
 
+def same_value(a, b):
+    """a == b, also for structures that contain themselves."""
+    try:
+        return a == b
+    except RecursionError:
+        return a is b
+
+
+def build_model(groups, hostvars, global_vars, ctx=None):
+    """The CS001 shape check, then the model (topology_model.Model) of the
+    sanitised inventory; returns (ctx, model). The shape findings are in
+    ctx.v."""
+    if ctx is None:
+        ctx = _Ctx(groups, hostvars, global_vars)
+        _check_shape(ctx)
+    model = M.Model(ctx.groups, ctx.hv, ctx.g)
+    ctx.model = model
+    return ctx, model
+
+
 @_gc_paused
 def validate_topology(groups, hostvars, global_vars):
     """Run every inventory rule; return a Report (never raises on input)."""
-    ctx = _Ctx(groups, hostvars, global_vars)
-    _check_shape(ctx)
+    ctx, model = build_model(groups, hostvars, global_vars)
     limits = _max_hosts(ctx)
-    zones = list(ctx.g.get("cloudstack_zones") or [])
-    sites, default_site = _site_model(ctx)
-
-    known = set()
-    for name, hosts in ctx.groups.items():
-        if isinstance(hosts, (list, tuple)):
-            known.update(hosts)
-    known.update(h for h in ctx.raw_hostvars if isinstance(h, str) and h)
+    zones = [z.raw for z in model.zones]
+    sites, default_site = model.site_names, model.default_site
+    known = model.known
     known_index = _LazyIndex(known)
-    inherited = [(k, ctx.g[k]) for k in S.HOST_SPECS if k in ctx.g]
-    if inherited:
-        for h in known:
-            hv = ctx.hv.setdefault(h, {})
-            for key, value in inherited:
-                hv.setdefault(key, value)
-
-    hv_groups = {}
-    for hv, group in D.HYPERVISOR_GROUPS.items():
-        for h in _group(ctx.groups, group):
-            hv_groups.setdefault(h, []).append(hv)
+    hv_groups = model.hypervisor_groups
 
     for h in ctx.hv:
         site = ctx.hv[h].get("cloudstack_site")
@@ -578,20 +587,21 @@ def validate_topology(groups, hostvars, global_vars):
                             % h)
 
     # cluster rules ------------------------------------------------------
-    placed = {}           # host -> first cluster location
-    host_zone = {}        # host -> zone dict
-    host_cluster = {}     # host -> (cluster, hypervisor)
+    host_zone = dict((h, c.zone.raw) for h, c in model.placed.items())
+    host_cluster = dict((h, (c.raw, c.hypervisor))
+                        for h, c in model.placed.items())
     zone_sites = []
-    for zi, zone in enumerate(zones):
-        if not zone:
-            continue
-        site = zone.get("site", default_site)
-        if "site" in zone:
-            _check_site_ref(ctx, sites, site, "cloudstack_zones[%d].site" % zi)
-        zone_sites.append(site)
-    for zi, zone, pod, cl, loc, path in _iter_clusters(zones):
-        hv_raw = cl.get("hypervisor")
-        hv = _hypervisor(hv_raw)
+    for zone in model.zones:
+        if "site" in zone.raw:
+            _check_site_ref(ctx, sites, zone.site, "%s.site" % zone.path)
+        zone_sites.append(zone.site)
+    dups = {}
+    for h, first, again in model.duplicates:
+        dups.setdefault(id(again), []).append((h, first))
+    for c in model.clusters:
+        zone, pod, cl, loc, path = c.zone.raw, c.pod.raw, c.raw, c.location, \
+            c.path
+        hv_raw, hv = c.hypervisor_raw, c.hypervisor
         if hv is None and "hypervisor" in cl:
             near = S.suggest(hv_raw, D.HYPERVISORS + ("vSphere",), 0.6) \
                 if isinstance(hv_raw, str) else None
@@ -600,41 +610,33 @@ def validate_topology(groups, hostvars, global_vars):
                         S._show(hv_raw), path, ", ".join(D.HYPERVISORS)),
                     ("did you mean `%s`?" % near) if near else
                     "use one of %s" % ", ".join(D.HYPERVISORS))
-        hosts_raw = cl.get("hosts")
-        hosts = []
-        if (hosts_raw is None or hosts_raw == []) and _broken(ctx, path):
+        if c.hosts_state in ("missing", "empty") and _broken(ctx, path):
             pass        # e.g. `hostz:`, already a CS001
-        elif hosts_raw is None or hosts_raw == []:
+        elif c.hosts_state in ("missing", "empty"):
             ctx.add("CS107", loc, "cluster %s has no hosts (%s.hosts is %s)"
-                    % (loc, path, "missing" if hosts_raw is None else "empty"),
+                    % (loc, path, c.hosts_state),
                     "list at least one host in hosts, or remove the cluster")
-        elif not isinstance(hosts_raw, (list, tuple)):
+        elif c.hosts_state == "not a list":
             _zone_cs001(ctx, path + ".hosts", "%s.hosts must be a list of "
-                        "host names, got %s" % (path, S._got(hosts_raw)),
+                        "host names, got %s" % (path, S._got(cl.get("hosts"))),
                         "write hosts: [kvm1, kvm2]")
-        else:
-            for i, h in enumerate(hosts_raw):
-                if not isinstance(h, str) or not h:
-                    _zone_cs001(ctx, "%s.hosts[%d]" % (path, i),
-                                "%s.hosts[%d] must be a host name (text), "
-                                "got %s" % (path, i, S._got(h)),
-                                "write the inventory host name")
-                    continue
-                hosts.append(h)
-        seen_here = set()
-        for h in hosts:
-            hloc = "%s/%s" % (loc, h)
-            if h in seen_here or h in placed:
-                other = loc if h in seen_here else placed[h]
-                ctx.add("CS103", hloc, "host %s is listed in cluster %s and "
-                        "again in %s" % (h, other, loc),
-                        "a host belongs to exactly one cluster: remove the "
-                        "duplicate entry")
+        for i, h in c.host_problems:
+            _zone_cs001(ctx, "%s.hosts[%d]" % (path, i),
+                        "%s.hosts[%d] must be a host name (text), got %s"
+                        % (path, i, S._got(h)),
+                        "write the inventory host name")
+        for h, first in dups.get(id(c), ()):
+            other = loc if first is c else first.location
+            ctx.add("CS103", "%s/%s" % (loc, h), "host %s is listed in "
+                    "cluster %s and again in %s" % (h, other, loc),
+                    "a host belongs to exactly one cluster: remove the "
+                    "duplicate entry")
+        hosts = []
+        for h in c.hosts:
+            if model.placed.get(h) is not c or h in hosts:
                 continue
-            seen_here.add(h)
-            placed[h] = loc
-            host_zone[h] = zone
-            host_cluster[h] = (cl, hv)
+            hosts.append(h)
+            hloc = "%s/%s" % (loc, h)
             if h not in known:
                 ctx.add("CS103", hloc, "host %s listed in %s.hosts is not in "
                         "the inventory" % (h, path),
@@ -670,7 +672,8 @@ def validate_topology(groups, hostvars, global_vars):
         _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n)
 
     for h in hv_groups:
-        if h not in placed and not ctx.zones_broken and not ctx.bad_paths:
+        if h not in model.placed and not ctx.zones_broken and \
+                not ctx.bad_paths:
             ctx.add("CS103", h, "hypervisor host %s (in %s) is in no cluster"
                     % (h, ", ".join(D.HYPERVISOR_GROUPS[x]
                                     for x in hv_groups[h])),
@@ -972,11 +975,10 @@ def _zone_gateways(zone):
     return out
 
 
-def _multipath_zone(zone):
-    for _zi, _z, _p, cl, _l, _pa in _iter_clusters([zone]):
-        for ps in cl.get("primary_storage") or []:
-            if ps and ps.get("multipath"):
-                return True
+def _multipath_zone(ctx, zone):
+    for z in ctx.model.zones:
+        if z.raw is zone:
+            return any(c.multipath for c in z.clusters)
     return False
 
 
@@ -992,7 +994,7 @@ def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
         name = zone.get("name", "zone[%d]" % zi)
         nets = [(label, n) for label, n in _zone_networks(zone)
                 if "cidr" in n]
-        multipath = _multipath_zone(zone)
+        multipath = _multipath_zone(ctx, zone)
         for label, n in _zone_networks(zone) + _pod_networks(zone):
             _gateway_rule(ctx, name, label, n)
         for i in range(len(nets)):
@@ -1192,20 +1194,6 @@ def _site_vpn(ctx, zone_sites):
             "so that servers in different zones reach each other")
 
 
-def _host_site(ctx, h, default_site, host_zone, sites=()):
-    """A host's site: its cloudstack_site, else its zone's, else the
-    default site: the single (or, with several, the first) site of
-    cloudstack_sites, or the assumed site when there is none. A host
-    without a site is never a site of its own."""
-    site = ctx.host(h).get("cloudstack_site")
-    if site is not None:
-        return site
-    zone = host_zone.get(h)
-    if zone is not None:
-        return zone.get("site", default_site)
-    return sites[0] if sites else default_site
-
-
 def _effective(ctx, key, hosts, default=None):
     """Host-level value of the first host that has one, else global."""
     for h in hosts:
@@ -1266,9 +1254,8 @@ def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
                     "false to acknowledge running without DR",
                     severity=WARNING)
     elif dr is True and len(primary) == 1:
-        psite = _host_site(ctx, primary[0], default_site, host_zone, sites)
-        away = [r for r in replicas
-                if _host_site(ctx, r, default_site, host_zone, sites) != psite]
+        psite = ctx.model.host_site(primary[0])
+        away = [r for r in replicas if ctx.model.host_site(r) != psite]
         if not away:
             ctx.add("CS403", G_DB_REPLICAS, "cloudstack_db_dr is true but "
                     "every replica (%s) is at the primary's site %s" % (
@@ -1564,17 +1551,15 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
     without facts are skipped. ``thresholds`` overrides PREFLIGHT_DEFAULTS.
     The topology is read as validate_topology reads it (clusters, groups).
     """
-    ctx = _Ctx(groups, hostvars, global_vars)
-    _check_shape(ctx)
+    ctx = build_model(groups, hostvars, global_vars)[0]
     ctx.v = []  # shape findings belong to validate_topology
     limits = _thresholds(ctx, thresholds)
     facts = _facts(ctx, facts)
-    zones = ctx.g.get("cloudstack_zones") or []
     kvm = set(_group(ctx.groups, D.HYPERVISOR_GROUPS["KVM"]))
     strict = set(_group(ctx.groups, G_MGMT))
     for group in D.HYPERVISOR_GROUPS.values():
         strict.update(_group(ctx.groups, group))
-    clusters = list(_iter_clusters(zones))
+    clusters = _iter_clusters(ctx)
     for _zi, _zone, _pod, cl, _loc, _path in clusters:
         if _hypervisor(cl.get("hypervisor")) == "KVM":
             kvm.update(h for h in cl.get("hosts") or []
@@ -1693,7 +1678,7 @@ def _storage_service_rules(ctx, zones):
                 kinds.setdefault((sec.get("server"), sec["path"].rstrip("/")),
                                  {}).setdefault("secondary", loc)
     lio = []        # (zone, cluster, pool, location, server)
-    for _zi, zone, _pod, cl, loc, _path in _iter_clusters(zones):
+    for _zi, zone, _pod, cl, loc, _path in _iter_clusters(ctx):
         for i, ps in enumerate(cl.get("primary_storage") or []):
             if not ps:
                 continue
