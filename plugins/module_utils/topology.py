@@ -25,111 +25,55 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fnmatch
 import gc
-import ipaddress
 import json
-import math
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules as R
+# the rule functions, by concern: importing them registers them (run order)
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_cluster as R_CLUSTER
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_storage as R_STORAGE
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_capacity as R_CAPACITY
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_network as R_NETWORK
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_mgmt_db as R_MGMT_DB
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_security as R_SECURITY
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_facts as R_FACTS
 
-ERROR = "error"
-WARNING = "warning"
+# re-exported from the registry (other modules and tests use these names)
+ERROR = R.ERROR
+WARNING = R.WARNING
+G_MGMT = R.G_MGMT
+G_DB_PRIMARY = R.G_DB_PRIMARY
+G_DB_REPLICAS = R.G_DB_REPLICAS
+G_LB = R.G_LB
+G_NFS = R.G_NFS
+G_ISCSI = R.G_ISCSI
+G_FIREWALL = R.G_FIREWALL
+CONTRACT_GROUPS = R.CONTRACT_GROUPS
+ASSUMED_SITE = R.ASSUMED_SITE
+MAX_LISTED = R.MAX_LISTED
+FORBIDDEN_FORWARD_PORTS = R_SECURITY.FORBIDDEN_FORWARD_PORTS
+Violation = R.Violation
+CapacityRow = R.CapacityRow
+capacity_warn_threshold = R_CAPACITY.capacity_warn_threshold
+initiator_iqn = R_STORAGE.initiator_iqn
+_names = R._names
+_group = R._group
+_zone_networks = R._zone_networks
+_broken = R._broken
+_hypervisor = R._hypervisor
+_LazyIndex = R._LazyIndex
 
-# group names of the contract
-G_MGMT = "cloudstack_management"
-G_DB_PRIMARY = "cloudstack_db_primary"
-G_DB_REPLICAS = "cloudstack_db_replicas"
-G_LB = "cloudstack_lb"
-G_NFS = "cloudstack_nfs"
-G_ISCSI = "cloudstack_iscsi_targets"
-G_FIREWALL = "cloudstack_firewall"
-CONTRACT_GROUPS = (G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, G_NFS, G_ISCSI,
-                   G_FIREWALL) + tuple(D.HYPERVISOR_GROUPS.values())
+# the concern files whose rule functions the registry runs, in run order
+RULE_MODULES = (R_CLUSTER, R_STORAGE, R_CAPACITY, R_NETWORK, R_MGMT_DB,
+                R_SECURITY, R_FACTS)
 
-RULES = {
-    "CS001": (ERROR, "malformed input"),
-    "CS002": (ERROR, "whole-cloud variable set per host or group"),
-    "CS101": (ERROR, "cluster larger than its hypervisor allows"),
-    "CS102": (ERROR, "cluster mixes hypervisors"),
-    "CS103": (ERROR, "host in two clusters, unknown, or in no cluster"),
-    "CS104": (ERROR, "unknown hypervisor name"),
-    "CS105": (ERROR, "feature not supported by the hypervisor"),
-    "CS106": (ERROR, "security groups in a basic zone unsupported"),
-    "CS107": (ERROR, "cluster with no hosts"),
-    "CS201": (ERROR, "primary storage larger than 6 TB"),
-    "CS202": (ERROR, "primary storage type not supported"),
-    "CS203": (ERROR, "storage over-provisioning not supported"),
-    "CS204": (ERROR, "secondary storage missing or under 100 GB"),
-    "CS206": (ERROR, "storage server not in cloudstack_nfs"),
-    "CS207": (ERROR, "multipath without two storage interfaces"),
-    "CS301": (ERROR, "overlapping CIDRs"),
-    "CS302": (ERROR, "address outside its network"),
-    "CS303": (ERROR, "duplicate IP address"),
-    "CS304": (ERROR, "multipath networks share a CIDR or gateway"),
-    "CS305": (ERROR, "bad bond"),
-    "CS306": (ERROR, "KVM bridge device name not recognised"),
-    "CS307": (WARNING, "several sites without site-to-site VPN"),
-    "CS401": (ERROR, "management servers without load balancer"),
-    "CS402": (ERROR, "not exactly one database primary"),
-    "CS403": (WARNING, "no database replica / DR replica"),
-    "CS404": (ERROR, "max_connections too low"),
-    "CS501": (ERROR, "internal port forwarded from the Internet"),
-    "CS502": (ERROR, "NFS export open too widely"),
-    "CS503": (ERROR, "hypervisor hosts open to any source"),
-    "CS504": (ERROR, "password left at a well-known default"),
-    "CS601": (ERROR, "cluster cannot hold planned instances after failures"),
-    "CS602": (ERROR, "memory over-provisioned"),
-    "CS603": (WARNING, "XenServer dom0 memory below 2940 MB"),
-    "CS604": (WARNING, "planned instances near safe capacity"),
-    "CS701": (ERROR, "KVM host without hardware virtualisation"),
-    "CS702": (ERROR, "CPU models differ in a KVM cluster"),
-    "CS703": (ERROR, "hostname does not resolve to an FQDN"),
-    "CS704": (ERROR, "time not synchronised"),
-    "CS705": (ERROR, "root filesystem too small or too full"),
-    "CS706": (ERROR, "host RAM does not cover planned instances"),
-}
-
-ASSUMED_SITE = "(assumed site)"
-MAX_LISTED = 5
-
-
-class Violation(object):
-    """One finding: rule id, severity, location, message, hint."""
-
-    __slots__ = ("rule", "severity", "location", "message", "hint")
-
-    def __init__(self, rule, severity, location, message, hint):
-        self.rule = rule
-        self.severity = severity
-        self.location = location
-        self.message = message
-        self.hint = hint
-
-    def to_dict(self):
-        return {"id": self.rule, "severity": self.severity,
-                "location": self.location, "message": self.message,
-                "hint": self.hint}
-
-    def __repr__(self):
-        return "Violation(%s %s %s: %s)" % (self.rule, self.severity,
-                                            self.location, self.message)
-
-
-class CapacityRow(object):
-    """One row of the capacity plan (one per cluster)."""
-
-    FIELDS = ("zone", "pod", "cluster", "hypervisor", "hosts",
-              "failures_tolerated", "per_host_limit", "safe_capacity",
-              "planned", "headroom")
-
-    def __init__(self, **kw):
-        for field in self.FIELDS:
-            setattr(self, field, kw.get(field))
-
-    def to_dict(self):
-        return dict((f, getattr(self, f)) for f in self.FIELDS)
+# {id: (default severity, title)}, generated from the registry
+RULES = dict((r.id, (r.severity, r.title)) for r in R.rules())
+# the inventory rules (no facts needed)
+INVENTORY_RULES = tuple(r.id for r in R.rules() if r.concern != "facts")
 
 
 class Report(object):
@@ -218,19 +162,6 @@ def _cell(value):
     return "-" if value is None else str(value)
 
 
-def _names(hosts):
-    hosts = list(hosts)
-    if len(hosts) <= MAX_LISTED:
-        return ", ".join(hosts)
-    return "%s (+%d more)" % (", ".join(hosts[:MAX_LISTED]),
-                              len(hosts) - MAX_LISTED)
-
-
-def _group(groups, name):
-    hosts = groups.get(name) or []
-    return list(hosts) if isinstance(hosts, (list, tuple)) else []
-
-
 class _Ctx(object):
     """State of one validation run."""
 
@@ -259,14 +190,15 @@ class _Ctx(object):
         # host; rules that would report their absence stay silent
         self.bad_keys = set()
         self.host_bad = {}
+        self.model = None     # topology_model.Model, after the shape check
 
     def bad(self, key, hosts=()):
         return key in self.bad_keys or any(
             key in self.host_bad.get(h, ()) for h in hosts)
 
     def add(self, rule, location, message, hint, severity=None):
-        self.v.append(Violation(rule, severity or RULES[rule][0], location,
-                                message, hint))
+        self.v.append(Violation(rule, severity or R.severity_of(rule),
+                                location, message, hint))
 
     def host(self, name):
         return self.hv.get(name) or {}
@@ -448,10 +380,7 @@ def _check_shape(ctx):
                     "host var %s" % p.message, p.hint)
 
 
-def _hypervisor(name):
-    if not isinstance(name, str):
-        return None
-    return D.HYPERVISOR_ALIASES.get(name.strip().lower())
+_hypervisor = M.hypervisor_name
 
 
 def _max_hosts(ctx):
@@ -488,12 +417,6 @@ def _max_hosts(ctx):
 # the inventory rules
 # --------------------------------------------------------------------------
 
-def _site_model(ctx):
-    sites = [s.get("name") for s in ctx.g.get("cloudstack_sites") or []
-             if s and s.get("name")]
-    default = sites[0] if len(sites) == 1 else ASSUMED_SITE
-    return sites, default
-
 
 def _check_site_ref(ctx, sites, name, path):
     if sites and name not in sites:
@@ -504,22 +427,35 @@ def _check_site_ref(ctx, sites, name, path):
                 "add it to cloudstack_sites or fix the name")
 
 
-def _iter_clusters(zones):
-    for zi, zone in enumerate(zones):
-        if not zone:
-            continue
-        for pi, pod in enumerate(zone.get("pods") or []):
-            if not pod:
-                continue
-            for ci, cl in enumerate(pod.get("clusters") or []):
-                if not cl:
-                    continue
-                loc = "%s/%s/%s" % (zone.get("name", "zone[%d]" % zi),
-                                    pod.get("name", "pod[%d]" % pi),
-                                    cl.get("name", "cluster[%d]" % ci))
-                path = "cloudstack_zones[%d].pods[%d].clusters[%d]" % (
-                    zi, pi, ci)
-                yield zi, zone, pod, cl, loc, path
+def _iter_clusters(ctx):
+    """The clusters as the model read them: (zone index, zone, pod, cluster,
+    location, path) tuples of sanitised dicts. Given a list of zones (what
+    topology_report passes), a model of those zones alone is read."""
+    if isinstance(ctx, _Ctx):
+        return [c.walk() for c in ctx.model.clusters]
+    zones = ctx if isinstance(ctx, (list, tuple)) else []
+    model = M.Model({}, {}, {"cloudstack_zones": list(zones)})
+    return [c.walk() for c in model.clusters]
+
+
+def _site_model(ctx):
+    """(site names, default site) for topology_report (ctx: .g, .host())."""
+    sites = [s.get("name") for s in ctx.g.get("cloudstack_sites") or []
+             if s and s.get("name")]
+    default = sites[0] if len(sites) == 1 else ASSUMED_SITE
+    return sites, default
+
+
+def _host_site(ctx, h, default_site, host_zone):
+    """A host's site as topology_report shows it (the assumed site is not
+    shown)."""
+    site = ctx.host(h).get("cloudstack_site")
+    if site is not None:
+        return site
+    zone = host_zone.get(h)
+    if zone is not None:
+        return zone.get("site", default_site)
+    return default_site
 
 
 def _gc_paused(func):
@@ -543,822 +479,88 @@ def _gc_paused(func):
     return wrapper
 
 
-@_gc_paused
-def validate_topology(groups, hostvars, global_vars):
-    """Run every inventory rule; return a Report (never raises on input)."""
-    ctx = _Ctx(groups, hostvars, global_vars)
-    _check_shape(ctx)
-    limits = _max_hosts(ctx)
-    zones = list(ctx.g.get("cloudstack_zones") or [])
-    sites, default_site = _site_model(ctx)
+def same_value(a, b):
+    """a == b, also for structures that contain themselves."""
+    try:
+        return a == b
+    except RecursionError:
+        return a is b
 
-    known = set()
-    for name, hosts in ctx.groups.items():
-        if isinstance(hosts, (list, tuple)):
-            known.update(hosts)
-    known.update(h for h in ctx.raw_hostvars if isinstance(h, str) and h)
-    known_index = _LazyIndex(known)
-    inherited = [(k, ctx.g[k]) for k in S.HOST_SPECS if k in ctx.g]
-    if inherited:
-        for h in known:
-            hv = ctx.hv.setdefault(h, {})
-            for key, value in inherited:
-                hv.setdefault(key, value)
 
-    hv_groups = {}
-    for hv, group in D.HYPERVISOR_GROUPS.items():
-        for h in _group(ctx.groups, group):
-            hv_groups.setdefault(h, []).append(hv)
+def build_model(groups, hostvars, global_vars, ctx=None):
+    """The CS001 shape check, then the model (topology_model.Model) of the
+    sanitised inventory; returns (ctx, model). The shape findings are in
+    ctx.v."""
+    if ctx is None:
+        ctx = _Ctx(groups, hostvars, global_vars)
+        _check_shape(ctx)
+    model = M.Model(ctx.groups, ctx.hv, ctx.g)
+    ctx.model = model
+    return ctx, model
 
+
+def _prepare(ctx):
+    """State every inventory rule reads, computed once from the model."""
+    model = ctx.model
+    ctx.limits = _max_hosts(ctx)
+    ctx.zones = [z.raw for z in model.zones]
+    ctx.known_index = _LazyIndex(model.known)
+    ctx.hv_groups = model.hypervisor_groups
+    ctx.host_zone = dict((h, c.zone.raw) for h, c in model.placed.items())
+    ctx.host_cluster = dict((h, (c.raw, c.hypervisor))
+                            for h, c in model.placed.items())
+    ctx.cluster_hosts = {}      # id(cluster) -> its hosts, each once
+    for c in model.clusters:
+        hosts = []
+        seen = set()
+        for h in c.hosts:
+            if model.placed.get(h) is c and h not in seen:
+                seen.add(h)
+                hosts.append(h)
+        ctx.cluster_hosts[id(c)] = hosts
+    sites = model.site_names
     for h in ctx.hv:
         site = ctx.hv[h].get("cloudstack_site")
         if site is not None:
             _check_site_ref(ctx, sites, site, "hostvars[%s].cloudstack_site"
                             % h)
+    for zone in model.zones:
+        if "site" in zone.raw:
+            _check_site_ref(ctx, sites, zone.site, "%s.site" % zone.path)
 
-    # cluster rules ------------------------------------------------------
-    placed = {}           # host -> first cluster location
-    host_zone = {}        # host -> zone dict
-    host_cluster = {}     # host -> (cluster, hypervisor)
-    zone_sites = []
-    for zi, zone in enumerate(zones):
-        if not zone:
-            continue
-        site = zone.get("site", default_site)
-        if "site" in zone:
-            _check_site_ref(ctx, sites, site, "cloudstack_zones[%d].site" % zi)
-        zone_sites.append(site)
-    for zi, zone, pod, cl, loc, path in _iter_clusters(zones):
-        hv_raw = cl.get("hypervisor")
-        hv = _hypervisor(hv_raw)
-        if hv is None and "hypervisor" in cl:
-            near = S.suggest(hv_raw, D.HYPERVISORS + ("vSphere",), 0.6) \
-                if isinstance(hv_raw, str) else None
-            ctx.add("CS104", loc, "unknown hypervisor %s in %s.hypervisor "
-                    "(known: %s, vSphere = VMware)" % (
-                        S._show(hv_raw), path, ", ".join(D.HYPERVISORS)),
-                    ("did you mean `%s`?" % near) if near else
-                    "use one of %s" % ", ".join(D.HYPERVISORS))
-        hosts_raw = cl.get("hosts")
-        hosts = []
-        if (hosts_raw is None or hosts_raw == []) and _broken(ctx, path):
-            pass        # e.g. `hostz:`, already a CS001
-        elif hosts_raw is None or hosts_raw == []:
-            ctx.add("CS107", loc, "cluster %s has no hosts (%s.hosts is %s)"
-                    % (loc, path, "missing" if hosts_raw is None else "empty"),
-                    "list at least one host in hosts, or remove the cluster")
-        elif not isinstance(hosts_raw, (list, tuple)):
-            _zone_cs001(ctx, path + ".hosts", "%s.hosts must be a list of "
-                        "host names, got %s" % (path, S._got(hosts_raw)),
-                        "write hosts: [kvm1, kvm2]")
-        else:
-            for i, h in enumerate(hosts_raw):
-                if not isinstance(h, str) or not h:
-                    _zone_cs001(ctx, "%s.hosts[%d]" % (path, i),
-                                "%s.hosts[%d] must be a host name (text), "
-                                "got %s" % (path, i, S._got(h)),
-                                "write the inventory host name")
-                    continue
-                hosts.append(h)
-        seen_here = set()
-        for h in hosts:
-            hloc = "%s/%s" % (loc, h)
-            if h in seen_here or h in placed:
-                other = loc if h in seen_here else placed[h]
-                ctx.add("CS103", hloc, "host %s is listed in cluster %s and "
-                        "again in %s" % (h, other, loc),
-                        "a host belongs to exactly one cluster: remove the "
-                        "duplicate entry")
-                continue
-            seen_here.add(h)
-            placed[h] = loc
-            host_zone[h] = zone
-            host_cluster[h] = (cl, hv)
-            if h not in known:
-                ctx.add("CS103", hloc, "host %s listed in %s.hosts is not in "
-                        "the inventory" % (h, path),
-                        "add %s to the inventory (in %s) or fix the name%s" % (
-                            h, D.HYPERVISOR_GROUPS.get(hv, "its hypervisor "
-                                                       "group"),
-                            _did_you_mean(h, known_index)))
-                continue
-            if hv is not None:
-                in_groups = hv_groups.get(h, [])
-                others = [o for o in in_groups if o != hv]
-                if others or hv not in in_groups:
-                    where = (" but it is in %s" % ", ".join(
-                        D.HYPERVISOR_GROUPS[o] for o in others)) if others \
-                        else " (it is in no hypervisor group)"
-                    ctx.add("CS102", hloc, "host %s is in %s cluster %s%s; "
-                            "a %s cluster takes hosts of %s only" % (
-                                h, hv, loc, where, hv,
-                                D.HYPERVISOR_GROUPS[hv]),
-                            "each cluster runs one hypervisor: move %s to a %s "
-                            "cluster or into the group %s only" % (
-                                h, "/".join(others) or "matching",
-                                D.HYPERVISOR_GROUPS[hv]))
-        n = len(hosts)
-        if hv is not None and hv in limits and n > limits[hv]:
-            ctx.add("CS101", loc, "cluster %s has %d hosts; %s allows at most "
-                    "%d per cluster" % (loc, n, hv, limits[hv]),
-                    "split it into clusters of at most %d hosts (or set "
-                    "cloudstack_cluster_max_hosts.%s if your %s version "
-                    "allows more)" % (limits[hv], hv, hv))
-        _cluster_features(ctx, zone, cl, hv, loc)
-        _cluster_storage(ctx, cl, hv, loc, path, hosts)
-        _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n)
 
-    for h in hv_groups:
-        if h not in placed and not ctx.zones_broken and not ctx.bad_paths:
-            ctx.add("CS103", h, "hypervisor host %s (in %s) is in no cluster"
-                    % (h, ", ".join(D.HYPERVISOR_GROUPS[x]
-                                    for x in hv_groups[h])),
-                    "list %s in the hosts of a cluster in cloudstack_zones, "
-                    "or remove it from the hypervisor group" % h)
-
-    _zone_rules(ctx, zones, known)
-    _network_rules(ctx, zones, host_zone, hv_groups, host_cluster)
-    _site_vpn(ctx, zone_sites)
-    _mgmt_db_rules(ctx, sites, default_site, host_zone, zones)
-    _security_rules(ctx, zones)
+def _run(ctx, ids):
+    for check in R.checks_for(ids):
+        check(ctx)
     return Report(ctx.v, ctx.capacity)
 
 
-def _zone_cs001(ctx, path, message, hint):
-    ctx.add("CS001", path, message, hint)
-    ctx.bad_paths.add(path)
+@_gc_paused
+def validate_topology(groups, hostvars, global_vars):
+    """Run every inventory rule; return a Report (never raises on input)."""
+    ctx = build_model(groups, hostvars, global_vars)[0]
+    _prepare(ctx)
+    return _run(ctx, INVENTORY_RULES)
 
 
-def _broken(ctx, prefix):
-    """Whether a CS001 was found at or under a path of cloudstack_zones."""
-    for path in ctx.bad_paths:
-        if path == prefix or path.startswith(prefix + ".") or \
-                path.startswith(prefix + "["):
-            return True
-    return False
-
-
-class _LazyIndex(object):
-    """S.NameIndex of the known hosts, built on the first unknown name."""
-
-    def __init__(self, names):
-        self.names = names
-        self.index = None
-
-    def suggest(self, word, cutoff):
-        if self.index is None:
-            self.index = S.NameIndex(self.names)
-        return self.index.suggest(word, cutoff)
-
-
-def _did_you_mean(name, candidates):
-    if isinstance(candidates, _LazyIndex):
-        near = candidates.suggest(name, cutoff=0.8)
-    else:
-        near = S.suggest(name, sorted(candidates), cutoff=0.8)
-    return ("; did you mean %s?" % near) if near else ""
-
-
-def _cluster_features(ctx, zone, cl, hv, loc):
-    if hv is None:
-        return
-    for feature in cl.get("features") or []:
-        if feature is None:
-            continue
-        cell = D.feature_cell(feature, hv)
-        sev = D.cell_severity(cell)
-        if sev:
-            label = D.FEATURE_TABLE[feature][0]
-            ctx.add("CS105", loc, "cluster %s relies on %s but the seed's "
-                    "hypervisor table says '%s' for %s (%s)%s" % (
-                        loc, feature, cell, hv, label,
-                        "; unverified" if sev == WARNING else ""),
-                    "remove %s from features or use a hypervisor that "
-                    "supports it" % feature if sev == ERROR else
-                    "verify %s on %s in a staging system before relying on "
-                    "it" % (feature, hv), severity=sev)
-    if zone.get("network_type") == "basic" and zone.get("security_groups"):
-        cell = D.feature_cell("security_groups_basic_zone", hv)
-        sev = D.cell_severity(cell)
-        if sev:
-            ctx.add("CS106", loc, "zone %s is basic with security groups but "
-                    "cluster %s runs %s: the seed's table says '%s'%s" % (
-                        zone.get("name"), loc, hv, cell,
-                        "; unverified" if sev == WARNING else ""),
-                    "use XenServer, KVM or LXC in this zone, or turn "
-                    "security_groups off", severity=sev)
-
-
-def _cluster_storage(ctx, cl, hv, loc, path, hosts):
-    nfs = set(_group(ctx.groups, G_NFS))
-    over = (cl.get("overprovisioning") or {}).get("storage")
-    for i, ps in enumerate(cl.get("primary_storage") or []):
-        if not ps:
-            continue
-        ploc = "%s/%s" % (loc, ps.get("name", "primary_storage[%d]" % i))
-        ppath = "%s.primary_storage[%d]" % (path, i)
-        stype = ps.get("type")
-        size = ps.get("size_tb")
-        if size is not None and size > D.PRIMARY_STORAGE_MAX_TB:
-            ctx.add("CS201", ploc, "primary storage %s is %s TB; mountpoints "
-                    "and LUNs should not exceed %d TB" % (
-                        ps.get("name"), size, D.PRIMARY_STORAGE_MAX_TB),
-                    "split it into several pools of at most %d TB each"
-                    % D.PRIMARY_STORAGE_MAX_TB)
-        if stype is None:
-            continue
-        if hv is not None:
-            sev, why = D.storage_type_support(stype, hv)
-            if sev:
-                ctx.add("CS202", ploc, "primary storage %s has type %s, not "
-                        "supported on %s (%s)%s" % (
-                            ps.get("name"), stype, hv, why,
-                            "; unverified" if sev == WARNING else ""),
-                        _storage_hint(stype, hv), severity=sev)
-            if over is not None and over > 1:
-                sev, why = D.overprovisioning_support(stype, hv)
-                if sev:
-                    ctx.add("CS203", ploc, "storage over-provisioning %s on "
-                            "%s pool %s: %s does not over-provision %s (%s)" % (
-                                over, stype, ps.get("name"), hv, stype, why),
-                            "set overprovisioning.storage: 1.0 for this "
-                            "cluster, or use a pool type %s over-provisions"
-                            % hv, severity=sev)
-        if stype == "nfs":
-            server = ps.get("server")
-            if server is None:
-                ctx.add("CS001", ppath + ".server", "%s: an nfs pool needs "
-                        "`server`" % ppath, "add server: <host in "
-                        "cloudstack_nfs>")
-            elif server not in nfs:
-                ctx.add("CS206", ploc, "NFS server %s of primary storage %s "
-                        "is not in the cloudstack_nfs group" % (
-                            server, ps.get("name")),
-                        "add %s to cloudstack_nfs or fix the name%s" % (
-                            server, _did_you_mean(server, nfs)))
-        if ps.get("multipath"):
-            for h in hosts:
-                if ctx.bad("cloudstack_storage_interfaces", (h,)):
-                    continue    # misspelt or malformed: already a CS001
-                ifaces = [x for x in ctx.host(h).get(
-                    "cloudstack_storage_interfaces") or [] if x]
-                nets = set(x.get("network") for x in ifaces)
-                if len(ifaces) < 2 or len(nets) < 2:
-                    ctx.add("CS207", "%s/%s" % (loc, h), "primary storage %s "
-                            "uses multipath but host %s has %d storage "
-                            "interface(s) on %d distinct network(s) (%s)" % (
-                                ps.get("name"), h, len(ifaces), len(nets),
-                                ", ".join(sorted(str(n) for n in nets))
-                                or "none"),
-                            "give %s two cloudstack_storage_interfaces on two "
-                            "different storage networks, or set multipath: "
-                            "false" % h)
-
-
-def _storage_hint(stype, hv):
-    if stype in ("iscsi", "fc") and hv in ("KVM", "LXC"):
-        return ("put a clustered filesystem (e.g. OCFS2) on the LUN, mount it "
-                "at the same path on every host and use type "
-                "shared_mountpoint")
-    supported = [t for t in D.PRIMARY_STORAGE_TYPES
-                 if D.storage_type_support(t, hv)[0] is None]
-    if not supported:
-        return "%s takes no primary storage in the seed's table" % hv
-    return "use a type %s supports: %s" % (hv, ", ".join(supported))
-
-
-def capacity_warn_threshold(safe):
-    """CS604's threshold: planned instances at or above it warn (the ratio
-    D.CAPACITY_WARN_RATIO of the safe capacity; above safe is CS601)."""
-    return D.CAPACITY_WARN_RATIO * safe
-
-
-def _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n):
-    f = cl.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES)
-    limit = cl.get("max_instances_per_host")
-    planned = cl.get("planned_instances")
-    usable = n - f
-    safe = usable * limit if (limit is not None and usable > 0) else (
-        0 if limit is not None else None)
-    headroom = (safe - planned) if (safe is not None and planned is not None) \
-        else None
-    ctx.capacity.append(CapacityRow(
-        zone=zone.get("name"), pod=pod.get("name"), cluster=cl.get("name"),
-        hypervisor=hv or (hv_raw if isinstance(hv_raw, str) else None),
-        hosts=n, failures_tolerated=f, per_host_limit=limit,
-        safe_capacity=safe, planned=planned, headroom=headroom))
-    over = cl.get("overprovisioning") or {}
-    if "memory" in over and over["memory"] != 1.0:
-        ctx.add("CS602", loc, "cluster %s over-provisions memory by %s; RAM "
-                "may not be over-provisioned" % (loc, over["memory"]),
-                "set overprovisioning.memory: 1.0 and size the cluster by "
-                "RAM")
-    if n < 1:
-        return
-    if usable < 1:
-        ctx.add("CS601", loc, "cluster %s has %d host(s) and must tolerate %d "
-                "failure(s): N - f = %d, it cannot survive them" % (
-                    loc, n, f, usable),
-                "add hosts (at least %d) or lower host_failures_to_tolerate"
-                % (f + 1))
-        return
-    if planned is None or limit is None:
-        return
-    if planned > safe:
-        ctx.add("CS601", loc, "cluster %s plans %d instances but can safely "
-                "hold (N - f) x limit = (%d - %d) x %d = %d" % (
-                    loc, planned, n, f, limit, safe),
-                "add %d host(s) or plan at most %d instances" % (
-                    int(math.ceil((planned - safe) / float(limit))), safe))
-    elif planned >= capacity_warn_threshold(safe):
-        ctx.add("CS604", loc, "cluster %s plans %d instances, at or above "
-                "%d%% of its safe capacity %d" % (
-                    loc, planned, int(D.CAPACITY_WARN_RATIO * 100), safe),
-                "plan to disable allocation to this cluster soon, or add "
-                "hosts")
-
-
-def _zone_rules(ctx, zones, known):
-    nfs = set(_group(ctx.groups, G_NFS))
-    for zi, zone in enumerate(zones):
-        if not zone:
-            continue
-        name = zone.get("name", "zone[%d]" % zi)
-        sec = zone.get("secondary_storage")
-        if not sec and _broken(ctx, "cloudstack_zones[%d]" % zi):
-            continue    # e.g. `secondary_storge:`, already a CS001
-        if not sec:
-            ctx.add("CS204", name, "zone %s has no secondary storage" % name,
-                    "add secondary_storage: [{server: <nfs host>, path: ..., "
-                    "size_gb: >= %d}]" % D.SECONDARY_STORAGE_MIN_GB)
-            continue
-        for i, s in enumerate(sec):
-            if not s:
-                continue
-            size = s.get("size_gb")
-            if size is not None and size < D.SECONDARY_STORAGE_MIN_GB:
-                ctx.add("CS204", "%s/secondary_storage[%d]" % (name, i),
-                        "secondary storage %s:%s of zone %s is %s GB, under "
-                        "the %d GB minimum" % (
-                            s.get("server"), s.get("path"), name, size,
-                            D.SECONDARY_STORAGE_MIN_GB),
-                        "give it at least %d GB" % D.SECONDARY_STORAGE_MIN_GB)
-            server = s.get("server")
-            if server is not None and server not in nfs:
-                ctx.add("CS206", "%s/secondary_storage[%d]" % (name, i),
-                        "secondary storage server %s of zone %s is not in the "
-                        "cloudstack_nfs group" % (server, name),
-                        "add %s to cloudstack_nfs or fix the name%s" % (
-                            server, _did_you_mean(server, nfs)))
-
-
-def _zone_networks(zone):
-    """[(label, network dict)] of a zone, in a stable order."""
-    nets = zone.get("networks") or {}
-    out = []
-    for key in ("management", "public", "guest"):
-        if nets.get(key):
-            out.append((key, nets[key]))
-    for i, s in enumerate(nets.get("storage") or []):
-        if s:
-            out.append(("storage %s" % s.get("name", "[%d]" % i), s))
-    return out
-
-
-def _multipath_zone(zone):
-    for _zi, _z, _p, cl, _l, _pa in _iter_clusters([zone]):
-        for ps in cl.get("primary_storage") or []:
-            if ps and ps.get("multipath"):
-                return True
-    return False
-
-
-def _overlap(a, b):
-    return a.version == b.version and a.overlaps(b)
-
-
-def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
-    mgmt_nets = []
-    for zi, zone in enumerate(zones):
-        if not zone:
-            continue
-        name = zone.get("name", "zone[%d]" % zi)
-        nets = [(label, n) for label, n in _zone_networks(zone)
-                if "cidr" in n]
-        multipath = _multipath_zone(zone)
-        for label, n in _zone_networks(zone):
-            gw = n.get("gateway")
-            if gw is not None and "cidr" in n and gw not in n["cidr"]:
-                ctx.add("CS302", "%s/%s" % (name, label), "gateway %s of the "
-                        "%s network of zone %s is outside its CIDR %s" % (
-                            gw, label, name, n["cidr"]),
-                        "use a gateway inside %s or fix the CIDR" % n["cidr"])
-        for i in range(len(nets)):
-            for j in range(i + 1, len(nets)):
-                (la, a), (lb, b) = nets[i], nets[j]
-                same_storage = (multipath and la.startswith("storage")
-                                and lb.startswith("storage"))
-                if same_storage and a["cidr"] == b["cidr"]:
-                    continue  # reported as CS304 below
-                if _overlap(a["cidr"], b["cidr"]):
-                    ctx.add("CS301", name, "zone %s: %s network %s overlaps "
-                            "%s network %s" % (name, la, a["cidr"], lb,
-                                               b["cidr"]),
-                            "give every network of a zone its own "
-                            "non-overlapping CIDR block")
-        if multipath:
-            stor = [(la, n) for la, n in nets if la.startswith("storage")]
-            for i in range(len(stor)):
-                for j in range(i + 1, len(stor)):
-                    (la, a), (lb, b) = stor[i], stor[j]
-                    shared = []
-                    if a["cidr"] == b["cidr"]:
-                        shared.append("CIDR %s" % a["cidr"])
-                    if a.get("gateway") is not None and \
-                            a.get("gateway") == b.get("gateway"):
-                        shared.append("gateway %s" % a["gateway"])
-                    if shared:
-                        ctx.add("CS304", name, "zone %s uses multipath but "
-                                "its %s and %s share %s" % (
-                                    name, la, lb, " and ".join(shared)),
-                                "MPIO needs two CIDR blocks, each with its "
-                                "own gateway")
-        mg = (zone.get("networks") or {}).get("management") or {}
-        if "cidr" in mg:
-            mgmt_nets.append((name, mg["cidr"]))
-    for i in range(len(mgmt_nets)):
-        for j in range(i + 1, len(mgmt_nets)):
-            (za, a), (zb, b) = mgmt_nets[i], mgmt_nets[j]
-            if _overlap(a, b):
-                ctx.add("CS301", "%s, %s" % (za, zb), "management network %s "
-                        "of zone %s overlaps management network %s of zone %s"
-                        % (a, za, b, zb),
-                        "give each zone its own management CIDR block")
-
-    broken = set(id(z) for zi, z in enumerate(zones)
-                 if z and _broken(ctx, "cloudstack_zones[%d]" % zi))
-    # per-host address rules
-    addresses = {}
-    for h in ctx.hv:
-        hv = ctx.hv[h]
-        zone = host_zone.get(h)
-        ma = hv.get("cloudstack_management_address")
-        if ma is not None:
-            addresses.setdefault(ma, []).append(
-                "%s cloudstack_management_address" % h)
-            if zone is not None and h in hv_groups:
-                mg = (zone.get("networks") or {}).get("management") or {}
-                if "cidr" in mg and ma not in mg["cidr"]:
-                    ctx.add("CS302", h, "management address %s of hypervisor "
-                            "host %s is outside management network %s of zone "
-                            "%s" % (ma, h, mg["cidr"], zone.get("name")),
-                            "give %s an address inside %s" % (h, mg["cidr"]))
-        storage = {}
-        if zone is not None:
-            for s in (zone.get("networks") or {}).get("storage") or []:
-                if s and "name" in s:
-                    storage[s["name"]] = s
-        for i, si in enumerate(hv.get("cloudstack_storage_interfaces") or []):
-            if not si:
-                continue
-            addr = si.get("address")
-            if addr is not None:
-                addresses.setdefault(addr, []).append(
-                    "%s cloudstack_storage_interfaces[%d]" % (h, i))
-            if zone is None:
-                continue
-            net = storage.get(si.get("network"))
-            if net is None and id(zone) in broken:
-                continue    # e.g. `netwroks:`, already a CS001
-            if net is None:
-                ctx.add("CS302", h, "storage interface %s of host %s names "
-                        "storage network %s, which zone %s does not have (%s)"
-                        % (si.get("device"), h, si.get("network"),
-                           zone.get("name"), ", ".join(sorted(storage))
-                           or "no storage networks"),
-                        "use a storage network name of zone %s%s" % (
-                            zone.get("name"),
-                            _did_you_mean(si.get("network"), storage)))
-            elif addr is not None and "cidr" in net and addr not in net["cidr"]:
-                ctx.add("CS302", h, "storage address %s of host %s is outside "
-                        "storage network %s (%s)" % (
-                            addr, h, si.get("network"), net["cidr"]),
-                        "give %s an address inside %s" % (h, net["cidr"]))
-        _bond_rules(ctx, h, hv)
-        if (h in hv_groups and "XenServer" in hv_groups[h]) or \
-                host_cluster.get(h, (None, None))[1] == "XenServer":
-            dom0 = hv.get("cloudstack_xen_dom0_memory_mb")
-            if dom0 is not None and dom0 < D.XEN_DOM0_MEMORY_MB:
-                ctx.add("CS603", h, "cloudstack_xen_dom0_memory_mb of "
-                        "XenServer host %s is %d MB, below the recommended "
-                        "%d MB" % (h, dom0, D.XEN_DOM0_MEMORY_MB),
-                        "set cloudstack_xen_dom0_memory_mb: %d (or more)"
-                        % D.XEN_DOM0_MEMORY_MB)
-        if h in hv_groups and "KVM" in hv_groups[h] or \
-                host_cluster.get(h, (None, None))[1] == "KVM":
-            for key in ("cloudstack_management_device",
-                        "cloudstack_guest_device"):
-                dev = hv.get(key)
-                if dev is not None and not any(
-                        fnmatch.fnmatchcase(dev, p)
-                        for p in D.KVM_BRIDGE_DEVICE_PATTERNS):
-                    ctx.add("CS306", h, "%s %s of KVM host %s is not a name "
-                            "the CloudStack agent recognises (%s)" % (
-                                key, dev, h,
-                                ", ".join(D.KVM_BRIDGE_DEVICE_PATTERNS)),
-                            "rename the interface (udev/systemd .link) or use "
-                            "a bond/VLAN device with a recognised name, e.g. "
-                            "bond0")
-    dups = [a for a, users in addresses.items() if len(users) > 1]
-    for addr in sorted(dups, key=lambda a: (a.version, a)):
-        users = addresses[addr]
-        if users:
-            ctx.add("CS303", _names(u.split()[0] for u in users),
-                    "IP address %s is on %d interfaces: %s" % (
-                        addr, len(users), "; ".join(users[:MAX_LISTED])),
-                    "give every interface its own address")
-
-
-def _bond_rules(ctx, h, hv):
-    bonds = [b for b in hv.get("cloudstack_bonds") or [] if b]
-    member_of = {}
-    for b in bonds:
-        members = [m for m in b.get("members") or [] if m]
-        if len(set(members)) < 2:
-            ctx.add("CS305", h, "bond %s of host %s has %d member(s) (%s)" % (
-                b.get("name"), h, len(set(members)),
-                ", ".join(members) or "none"),
-                "give bond %s at least two NICs, or drop the bond"
-                % b.get("name"))
-        for m in sorted(set(members)):
-            if m in member_of:
-                ctx.add("CS305", h, "NIC %s of host %s is in bonds %s and %s"
-                        % (m, h, member_of[m], b.get("name")),
-                        "a NIC can be a member of one bond only")
-            else:
-                member_of[m] = b.get("name")
-    for si in hv.get("cloudstack_storage_interfaces") or []:
-        if si and si.get("device") in member_of:
-            ctx.add("CS305", h, "storage interface %s of host %s is a member "
-                    "of bond %s" % (si["device"], h, member_of[si["device"]]),
-                    "storage (MPIO) interfaces are separate NICs, never bond "
-                    "members")
-
-
-def _site_vpn(ctx, zone_sites):
-    distinct = sorted(set(zone_sites))
-    if len(distinct) < 2:
-        return
-    fws = _group(ctx.groups, G_FIREWALL)
-    lacking = []
-    for h in fws:
-        vpn = ctx.host(h).get("cloudstack_site_vpn",
-                              ctx.g.get("cloudstack_site_vpn")) or {}
-        if not vpn.get("enabled"):
-            lacking.append(h)
-    if not fws or lacking:
-        ctx.add("CS307", G_FIREWALL, "zones span %d sites (%s) but %s" % (
-            len(distinct), ", ".join(distinct),
-            "there is no firewall in cloudstack_firewall" if not fws else
-            "cloudstack_site_vpn.enabled is not true on %s" % _names(lacking)),
-            "set cloudstack_site_vpn: {enabled: true, ...} on the firewalls "
-            "so that servers in different zones reach each other")
-
-
-def _host_site(ctx, h, default_site, host_zone):
-    site = ctx.host(h).get("cloudstack_site")
-    if site is not None:
-        return site
-    zone = host_zone.get(h)
-    if zone is not None:
-        return zone.get("site", default_site)
-    return default_site
-
-
-def _effective(ctx, key, hosts, default=None):
-    """Host-level value of the first host that has one, else global."""
-    for h in hosts:
-        if key in ctx.host(h):
-            return ctx.host(h)[key]
-    return ctx.g.get(key, default)
-
-
-def _mgmt_db_rules(ctx, sites, default_site, host_zone, zones):
-    mgmt = _group(ctx.groups, G_MGMT)
-    lbs = _group(ctx.groups, G_LB)
-    primary = _group(ctx.groups, G_DB_PRIMARY)
-    replicas = _group(ctx.groups, G_DB_REPLICAS)
-    if not mgmt:
-        ctx.add("CS401", G_MGMT, "no management server: group %s is empty or "
-                "missing" % G_MGMT, "put at least one host in %s" % G_MGMT)
-    elif len(mgmt) > 1 and not lbs and not _effective(
-            ctx, "cloudstack_mgmt_lb_external", mgmt, False) and not ctx.bad(
-                "cloudstack_mgmt_lb_external", mgmt):
-        ctx.add("CS401", G_MGMT, "%d management servers (%s) but no load "
-                "balancer in %s" % (len(mgmt), _names(mgmt), G_LB),
-                "add load balancers to %s, or set cloudstack_mgmt_lb_external:"
-                " true when a hardware load balancer is in front" % G_LB)
-    if len(primary) != 1:
-        ctx.add("CS402", G_DB_PRIMARY, "%s holds %d hosts (%s); exactly one "
-                "database primary is required" % (
-                    G_DB_PRIMARY, len(primary), _names(primary) or "none"),
-                "put exactly one host in %s; further databases go to %s" % (
-                    G_DB_PRIMARY, G_DB_REPLICAS))
-    db_hosts = primary + replicas
-    dr = _effective(ctx, "cloudstack_db_dr", db_hosts, None)
-    if not replicas and dr is None and ctx.bad("cloudstack_db_dr", db_hosts):
-        pass    # misspelt or malformed: already a CS001
-    elif not replicas:
-        if dr is True:
-            ctx.add("CS403", G_DB_REPLICAS, "cloudstack_db_dr is true but %s "
-                    "is empty" % G_DB_REPLICAS,
-                    "add a replica at another site to %s (with "
-                    "cloudstack_site), or set cloudstack_db_dr: false"
-                    % G_DB_REPLICAS, severity=ERROR)
-        elif dr is None:
-            ctx.add("CS403", G_DB_REPLICAS, "no database replica: %s is empty,"
-                    " so there is no disaster recovery" % G_DB_REPLICAS,
-                    "add a replica at a remote site, or set cloudstack_db_dr: "
-                    "false to acknowledge running without DR",
-                    severity=WARNING)
-    elif dr is True and len(primary) == 1:
-        psite = _host_site(ctx, primary[0], default_site, host_zone)
-        away = [r for r in replicas
-                if _host_site(ctx, r, default_site, host_zone) != psite]
-        if not away:
-            ctx.add("CS403", G_DB_REPLICAS, "cloudstack_db_dr is true but "
-                    "every replica (%s) is at the primary's site %s" % (
-                        _names(replicas), psite),
-                    "set cloudstack_site of a replica to another site in "
-                    "cloudstack_sites", severity=ERROR)
-    maxc = _effective(ctx, "cloudstack_db_max_connections", db_hosts, None)
-    need = D.DB_CONNECTIONS_PER_MGMT * len(mgmt)
-    if maxc is not None and maxc < need:
-        ctx.add("CS404", G_DB_PRIMARY, "cloudstack_db_max_connections is %d, "
-                "below %d x %d management server(s) = %d" % (
-                    maxc, D.DB_CONNECTIONS_PER_MGMT, len(mgmt), need),
-                "set cloudstack_db_max_connections to at least %d (or leave "
-                "it unset for that default)" % need)
-
-
-def _to_networks(value):
-    try:
-        return ipaddress.ip_network(str(value).strip(), strict=False)
-    except ValueError:
-        return None
-
-
-def _covered(net, union):
-    rest = [net]
-    for u in union:
-        nxt = []
-        for r in rest:
-            if r.version != u.version or not r.overlaps(u):
-                nxt.append(r)
-            elif r.subnet_of(u):
-                continue
-            else:
-                nxt.extend(r.address_exclude(u))
-        rest = nxt
-        if not rest:
-            return True
-    return not rest
-
-
-def _security_rules(ctx, zones):
-    fws = _group(ctx.groups, G_FIREWALL)
-    for value, where in ctx.scoped("cloudstack_firewall_forwards", fws):
-        for i, fwd in enumerate(value or []):
-            if not fwd:
-                continue
-            bad = [p for p in (fwd.get("port"), fwd.get("to_port"))
-                   if p in D.FORBIDDEN_PUBLIC_PORTS]
-            if bad:
-                ctx.add("CS501", where, "cloudstack_firewall_forwards[%d] "
-                        "forwards %s -> %s; port %s must never face the "
-                        "Internet" % (i, fwd.get("port"),
-                                      fwd.get("to_port", fwd.get("port")),
-                                      bad[0]),
-                        "forward only the UI/API ports (80 -> 8080, 443 -> "
-                        "8443); reach %s over the management network or a VPN"
-                        % bad[0])
-    union = []
-    for zone in zones:
-        if not zone:
-            continue
-        nets = zone.get("networks") or {}
-        if (nets.get("management") or {}).get("cidr"):
-            union.append(nets["management"]["cidr"])
-        for s in nets.get("storage") or []:
-            if s and s.get("cidr"):
-                union.append(s["cidr"])
-    nfs = _group(ctx.groups, G_NFS)
-    for value, where in ctx.scoped("cloudstack_nfs_export_clients", nfs):
-        for i, client in enumerate(value or []):
-            text = str(client).strip()
-            net = None if text in ("*", "") else _to_networks(text)
-            if net is not None and net.prefixlen == 0:
-                net = None
-            why = None
-            if net is None:
-                why = ("%r allows any client" % text) if text in (
-                    "*", "0.0.0.0/0", "::/0", "") or _to_networks(text) \
-                    is not None else "%r is not an IP range" % text
-            elif not _covered(net, union) and not ctx.bad_paths \
-                    and not ctx.zones_broken:
-                why = ("%s is not inside any zone's management or storage "
-                       "network (%s)" % (net, ", ".join(
-                           str(u) for u in union) or "none"))
-            if why:
-                ctx.add("CS502", where, "cloudstack_nfs_export_clients[%d]: %s"
-                        % (i, why),
-                        "restrict exports to the zones' management and "
-                        "storage networks (the default)")
-    hv_hosts = []
-    for group in D.HYPERVISOR_GROUPS.values():
-        hv_hosts.extend(_group(ctx.groups, group))
-    for value, where in ctx.scoped("cloudstack_host_allowed_sources",
-                                   hv_hosts):
-        for i, src in enumerate(value or []):
-            net = _to_networks(src)
-            if net is not None and net.prefixlen == 0:
-                ctx.add("CS503", where, "cloudstack_host_allowed_sources[%d] "
-                        "is %s: hypervisor hosts would accept connections "
-                        "from anywhere" % (i, src),
-                        "list only the sources that need the hosts (e.g. "
-                        "monitoring); management servers are always allowed")
-    db_side = (_group(ctx.groups, G_MGMT) + _group(ctx.groups, G_DB_PRIMARY)
-               + _group(ctx.groups, G_DB_REPLICAS))
-    for key in D.SECRET_VARS:
-        for value, where in ctx.scoped(key, db_side):
-            text = "" if value is None else str(value)
-            if text.strip().lower() in D.WEAK_SECRETS:
-                ctx.add("CS504", where, "%s is left at a well-known default "
-                        "(one of: password, cloud, changeme, root, empty)"
-                        % key,
-                        "set %s from Ansible Vault or an AWX credential to a "
-                        "generated secret" % key)
-
-
-# --------------------------------------------------------------------------
-# fact-based rules (CS7xx)
-# --------------------------------------------------------------------------
-
-THRESHOLDS_PATH = "cloudstack_preflight_thresholds"
-
-
-def _thresholds(ctx, thresholds):
-    """PREFLIGHT_DEFAULTS overridden by the valid thresholds given (a
-    mapping, or JSON text of one: the form `-e key='{...}'` passes)."""
-    limits = dict(D.PREFLIGHT_DEFAULTS)
-    if thresholds is None:
-        return limits
-    if isinstance(thresholds, str):
-        text = thresholds.strip()
-        try:
-            parsed = json.loads(text) if text else {}
-        except (ValueError, RecursionError):
-            parsed = None
-        if not isinstance(parsed, dict):
-            ctx.add("CS001", THRESHOLDS_PATH, "%s must be %s (or JSON text of "
-                    "one), got %s" % (THRESHOLDS_PATH, S.THRESHOLDS["what"],
-                                      S._got(thresholds)),
-                    "write e.g. -e '{\"%s\": {\"root_min_free_gb\": 20}}'"
-                    % THRESHOLDS_PATH)
-            return limits
-        thresholds = parsed
-    problems = []
-    clean = S.check(thresholds, S.THRESHOLDS, THRESHOLDS_PATH, problems)
-    for p in problems:
-        ctx.add("CS001", p.path, p.message, p.hint)
-    if clean is not S.INVALID:
-        limits.update((k, v) for k, v in clean.items() if v is not None)
-    return limits
-
-
-def _facts(ctx, facts):
-    """host -> sanitised facts; what is malformed is CS001 and left out."""
-    if facts is None:
-        return {}
-    if not isinstance(facts, dict):
-        ctx.add("CS001", "facts", "facts must be a mapping of host name to "
-                "that host's cloudstack_preflight facts, got %s"
-                % S._got(facts), "pass what host_preflight returned, per host")
-        return {}
-    clean = {}
-    for host, value in facts.items():
-        if not isinstance(host, str) or not host:
-            ctx.add("CS001", "facts", "facts: host names must be text, got %s"
-                    % S._got(host), "key the facts by inventory host name")
-            continue
-        problems = []
-        val = S.check(value, S.FACTS, "hostvars[%s].cloudstack_preflight"
-                      % host, problems)
-        for p in problems:
-            ctx.add("CS001", host, p.message, p.hint)
-        if val is not S.INVALID:
-            clean[host] = val
-    return clean
+@_gc_paused
+def run_rules(groups, hostvars, global_vars, ids=None):
+    """Run the inventory rules ``ids`` (None: all) on the inventory; the
+    Report holds their findings and every CS001 (the rules rest on the
+    shape). For a role that must check on its own: the same engine, not a
+    copy of its rules."""
+    ctx = build_model(groups, hostvars, global_vars)[0]
+    _prepare(ctx)
+    wanted = set(INVENTORY_RULES if ids is None else ids)
+    unknown = sorted(str(i) for i in wanted if i not in R.REGISTRY)
+    if unknown:
+        raise ValueError("unknown rule id(s): %s" % ", ".join(unknown))
+    report = _run(ctx, [i for i in INVENTORY_RULES if i in wanted])
+    report.violations = [v for v in report.violations
+                         if v.rule in wanted or v.rule == "CS001"]
+    if not wanted & set(("CS601", "CS602", "CS604")):
+        report.capacity = []
+    return report
 
 
 @_gc_paused
@@ -1371,107 +573,15 @@ def check_host_facts(facts, groups, hostvars, global_vars, thresholds=None):
     without facts are skipped. ``thresholds`` overrides PREFLIGHT_DEFAULTS.
     The topology is read as validate_topology reads it (clusters, groups).
     """
-    ctx = _Ctx(groups, hostvars, global_vars)
-    _check_shape(ctx)
+    ctx = build_model(groups, hostvars, global_vars)[0]
     ctx.v = []  # shape findings belong to validate_topology
-    limits = _thresholds(ctx, thresholds)
-    facts = _facts(ctx, facts)
-    zones = ctx.g.get("cloudstack_zones") or []
-    kvm = set(_group(ctx.groups, D.HYPERVISOR_GROUPS["KVM"]))
-    strict = set(_group(ctx.groups, G_MGMT))
-    for group in D.HYPERVISOR_GROUPS.values():
-        strict.update(_group(ctx.groups, group))
-    clusters = list(_iter_clusters(zones))
-    for _zi, _zone, _pod, cl, _loc, _path in clusters:
-        if _hypervisor(cl.get("hypervisor")) == "KVM":
-            kvm.update(h for h in cl.get("hosts") or []
-                       if isinstance(h, str))
-    for h in sorted(facts):
-        f = facts[h]
-        if h in kvm:
-            flags = set(f.get("virtualization_flags") or [])
-            # None: an item that was not text (CS001), so flags unknown
-            if "virtualization_flags" in f and None not in flags \
-                    and not flags & {"vmx", "svm"}:
-                ctx.add("CS701", h, "KVM host %s exposes no hardware "
-                        "virtualisation (no vmx/svm CPU flag; model %s)" % (
-                            h, f.get("cpu_model") or "unknown"),
-                        "enable VT-x/AMD-V in the firmware (or nested "
-                        "virtualisation for a VM), or move %s out of KVM" % h)
-        if "fqdn_resolves" in f and (not f.get("fqdn_resolves")
-                                     or "." not in (f.get("fqdn") or "")):
-            ctx.add("CS703", h, "hostname of %s does not resolve to an FQDN "
-                    "(got %s)" % (h, S._show(f.get("fqdn"))),
-                    "set a fully qualified hostname and make it resolve "
-                    "(DNS or /etc/hosts)",
-                    severity=ERROR if h in strict else WARNING)
-        if "time_synchronized" in f and f.get("time_synchronized") is not True:
-            ctx.add("CS704", h, "clock of %s is not synchronised (%s)" % (
-                h, f.get("time_source") or "no NTP source found"),
-                "enable chrony or systemd-timesyncd against your NTP servers")
-        size, free = f.get("root_size_mb"), f.get("root_free_mb")
-        if isinstance(size, (int, float)) and isinstance(free, (int, float)) \
-                and size > 0:
-            used = 100.0 * (size - free) / size
-            min_free = limits["root_min_free_gb"] * 1024
-            if free < min_free:
-                ctx.add("CS705", h, "root filesystem of %s has %.1f GiB free, "
-                        "under %s GiB" % (h, free / 1024.0,
-                                          limits["root_min_free_gb"]),
-                        "grow / or free space (rotate logs) on %s" % h)
-            elif used > limits["root_max_used_percent"]:
-                ctx.add("CS705", h, "root filesystem of %s is %.0f%% used, "
-                        "above %s%%" % (h, used,
-                                        limits["root_max_used_percent"]),
-                        "free space (rotate logs) or grow / on %s" % h,
-                        severity=WARNING)
-    for _zi, _zone, _pod, cl, loc, _path in clusters:
-        hosts = [h for h in cl.get("hosts") or [] if isinstance(h, str)]
-        hv = _hypervisor(cl.get("hypervisor"))
-        with_facts = [h for h in hosts if h in facts]
-        if hv == "KVM":
-            models = {}
-            for h in with_facts:
-                model = facts[h].get("cpu_model")
-                if model:
-                    models.setdefault(model, []).append(h)
-            if len(models) > 1:
-                migr = set(cl.get("features") or []) & {"live_migration", "ha"}
-                listing = "; ".join("%s: %s" % (m, _names(hs))
-                                    for m, hs in sorted(models.items()))
-                ctx.add("CS702", loc, "KVM cluster %s mixes CPU models: %s"
-                        % (loc, listing),
-                        "use identical CPUs in a KVM cluster (or a common "
-                        "guest CPU model in the agent) so instances can "
-                        "migrate", severity=ERROR if migr else WARNING)
-        planned = cl.get("planned_instances")
-        f_tol = cl.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES)
-        usable = len(hosts) - f_tol
-        if planned is None or usable < 1:
-            continue
-        per_inst = cl.get("instance_memory_mb", limits["instance_memory_mb"])
-        per_host = int(math.ceil(planned / float(usable)))
-        for h in with_facts:
-            mem = facts[h].get("memtotal_mb")
-            if not isinstance(mem, (int, float)):
-                continue
-            reserve = 0
-            if hv == "XenServer":
-                reserve = ctx.host(h).get("cloudstack_xen_dom0_memory_mb",
-                                          D.XEN_DOM0_MEMORY_MB)
-            need = per_host * per_inst + reserve
-            if mem < need:
-                ctx.add("CS706", "%s/%s" % (loc, h), "host %s has %d MB RAM; "
-                        "after %d failure(s) it must hold ceil(%d / %d) = %d "
-                        "instances x %d MB%s = %d MB" % (
-                            h, mem, f_tol, planned, usable, per_host,
-                            per_inst, (" + %d MB dom0" % reserve)
-                            if reserve else "", need),
-                        "add RAM or hosts, or lower planned_instances (RAM "
-                        "cannot be over-provisioned)")
+    limits = R_FACTS._thresholds(ctx, thresholds)
+    facts = R_FACTS._facts(ctx, facts)
+    R_FACTS.facts_rules(ctx, facts, limits)
     return Report(ctx.v, [])
 
 
 def rule_table():
-    """[(id, default severity, title)] of every rule, for docs and tests."""
-    return [(k, v[0], v[1]) for k, v in sorted(RULES.items())]
+    """[(id, default severity, title)] of every rule, for docs and tests
+    (generated from the registry)."""
+    return [(r.id, r.severity, r.title) for r in R.rules()]

@@ -142,6 +142,18 @@ PRIMARY_STORAGE_MAX_TB = 6          # "should not exceed 6 TB"
 SECONDARY_STORAGE_MIN_GB = 100      # "100GB minimum capacity"
 XEN_DOM0_MEMORY_MB = 2940           # "We recommend 2940 MB of RAM for dom0"
 DB_CONNECTIONS_PER_MGMT = 350       # contract: 350 x management servers
+# MariaDB/MySQL server_id: an unsigned 32-bit value, 0 refused by
+# replication; the database role reads database_server_id, the contract's
+# name is cloudstack_db_server_id (the first one set wins)
+DB_SERVER_ID_MIN = 1
+DB_SERVER_ID_MAX = 4294967295
+DB_SERVER_ID_KEYS = ("cloudstack_db_server_id", "database_server_id")
+# the initiator name prefix of hosts without cloudstack_iscsi_initiator_iqn
+# (storage_topology.default_initiator_iqn, roles/iscsi_target)
+ISCSI_INITIATOR_IQN_PREFIX = "iqn.2025-01.org.cloudstack.infra"
+# roles/nat_firewall defaults of cloudstack_site_vpn.port / .tunnel_cidr
+SITE_VPN_PORT = 51820
+SITE_VPN_TUNNEL_CIDR = "10.255.255.0/24"
 CAPACITY_WARN_RATIO = 0.9           # CS604: disable allocation soon
 DEFAULT_HOST_FAILURES = 1           # the seed's (N-1) x per-host limit
 

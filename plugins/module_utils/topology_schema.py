@@ -644,6 +644,8 @@ GLOBAL_SPECS = {
                                             "networks"),
     "cloudstack_nfs_export_clients": List(STR, what="clients"),
     "cloudstack_firewall_forwards": List(FORWARD, what="forwards"),
+    "cloudstack_lb_vip": IP,
+    "cloudstack_iscsi_initiator_iqn_prefix": STR,
 }
 
 # Per-host keys the validator reads (any of the global keys may also be set
@@ -657,6 +659,10 @@ HOST_SPECS = {
                                           what="storage interfaces"),
     "cloudstack_xen_dom0_memory_mb": MB,
     "cloudstack_site": STR,
+    "cloudstack_iscsi_initiator_iqn": STR,
+    # checked by CS407 (a whole number in 1..4294967295)
+    "cloudstack_db_server_id": Scalar("any"),
+    "database_server_id": Scalar("any"),
 }
 
 # Keys that describe the whole cloud: one value, set in group_vars/all (or

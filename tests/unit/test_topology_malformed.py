@@ -167,7 +167,7 @@ def test_top_level_junk(args):
     ("cloudstack_site_vpn_psk", None),
     ("cloudstack_nfs_idmap_domain", None),
     ("cloudstack_nfs_exports", None),
-    ("cloudstack_iscsi_initiator_iqn_prefix", None),
+    ("cloudstack_iscsi_initiator_iqn_suffix", None),
 ])
 def test_unknown_variable_typo_detection(name, expected):
     from ansible_collections.cloudstack.infra.plugins.module_utils import (

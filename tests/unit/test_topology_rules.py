@@ -29,8 +29,10 @@ def base():
         "db2": {"cloudstack_management_address": "10.11.0.13",
                 "cloudstack_site": "dc2"},
         "nfs1": {"cloudstack_management_address": "10.10.0.20"},
-        "fw1": {"cloudstack_management_address": "10.10.0.1"},
-        "fw2": {"cloudstack_management_address": "10.11.0.1"},
+        "fw1": {"cloudstack_management_address": "10.10.0.1",
+                "cloudstack_site": "dc1"},
+        "fw2": {"cloudstack_management_address": "10.11.0.1",
+                "cloudstack_site": "dc2"},
     }
     for i in range(1, 4):
         hv["kvm%d" % i] = {
@@ -62,6 +64,7 @@ def base():
         "cloudstack_version": "4.20",
         "cloudstack_sites": [{"name": "dc1"}, {"name": "dc2"}],
         "cloudstack_mgmt_lb_external": False,
+        "cloudstack_lb_vip": "10.10.0.9",
         "cloudstack_db_dr": True,
         "cloudstack_site_vpn": {"enabled": True},
         "cloudstack_zones": [
@@ -238,6 +241,24 @@ def STOR(i):
     return lambda gr, hv, g: z(g)["networks"]["storage"][i]
 
 
+def P0(gr, hv, g):
+    return z(g)["pods"][0]
+
+
+def lio(n=1):
+    """The XenServer cluster's iSCSI pool is served by n LIO targets."""
+    def mutate(groups, hv, g):
+        groups["cloudstack_iscsi_targets"] = []
+        for i in range(1, n + 1):
+            groups["cloudstack_iscsi_targets"].append("san%d" % i)
+            hv["san%d" % i] = {
+                "cloudstack_management_address": "10.10.0.%d" % (40 + i),
+                "cloudstack_storage_interfaces": [
+                    {"network": "storage-a", "device": "eth2",
+                     "address": "10.20.0.%d" % (40 + i)}]}
+    return mutate
+
+
 def move_xen_b_into_a(groups, hv, g):
     for i in range(1, 4):
         hv["xen%d" % i]["cloudstack_storage_interfaces"][1]["address"] = \
@@ -319,6 +340,20 @@ FAILING = [
     ("CS207", [lambda gr, hv, g: hv["xen2"]["cloudstack_storage_interfaces"]
                [1].update(network="storage-a", address="10.20.0.132")],
      "error"),
+    ("CS205", [s(Z1, "secondary_storage", [{"server": "nfs1",
+                                            "path": "export/s2",
+                                            "size_gb": 100}])], "error"),
+    ("CS205", [s(PS0, "path", "export/primary")], "error"),
+    ("CS205", [s(PS0, "path", "/")], "error"),
+    ("CS208", [s(PS0, "path", "/export/secondary/")], "error"),
+    ("CS209", [s(H("kvm1"), "cloudstack_iscsi_initiator_iqn",
+                 "iqn.2025-13.lab.example:kvm1")], "error"),
+    ("CS209", [s(H("xen1"), "cloudstack_iscsi_initiator_iqn",
+                 "iqn.2025-01.lab:xen1")], "error"),
+    ("CS209", [lio(1)], "error"),
+    ("CS210", [lio(2), s(PSX, "target", "iqn.2026-01.lab.example:ps2")],
+     "error"),
+    ("CS210", [lio(1), d(PSX, "target")], "error"),
     ("CS301", [s(N0, "guest", {"cidr": "10.10.0.128/25"})], "error"),
     ("CS301", [s(N1, "management", {"cidr": "10.10.0.0/15",
                                     "gateway": "10.11.0.1"})], "error"),
@@ -331,6 +366,17 @@ FAILING = [
                [0].update(address="10.21.0.200")], "error"),
     ("CS302", [lambda gr, hv, g: hv["xen1"]["cloudstack_storage_interfaces"]
                [0].update(network="storage-c")], "error"),
+    ("CS302", [s(N0, "public", {"cidr": "203.0.113.0/24",
+                                "gateway": "203.0.113.255"})], "error"),
+    ("CS302", [s(N1, "management", {"cidr": "10.11.0.0/24",
+                                    "gateway": "10.11.0.0"})], "error"),
+    ("CS302", [s(P0, "cidr", "10.10.0.0/26"), s(P0, "gateway", "10.10.0.65")],
+     "error"),
+    ("CS303", [lambda gr, hv, g: hv["xen1"]["cloudstack_storage_interfaces"]
+               [0].update(address="10.20.0.1")], "error"),
+    ("CS303", [s(H("kvm4"), "cloudstack_management_address", "10.11.0.1"),
+               s(H("fw2"), "cloudstack_management_address", "10.11.0.2")],
+     "error"),
     ("CS303", [s(H("kvm2"), "cloudstack_management_address", "10.10.0.21")],
      "error"),
     ("CS303", [s(H("nfs1"), "cloudstack_management_address", "10.10.0.11")],
@@ -358,6 +404,7 @@ FAILING = [
     ("CS307", [lambda gr, hv, g: gr.pop("cloudstack_firewall")], "warning"),
     ("CS401", [lambda gr, hv, g: gr.pop("cloudstack_management")], "error"),
     ("CS401", [s(GR, "cloudstack_lb", [])], "error"),
+    ("CS401", [s(GR, "cloudstack_lb", ["mgmt1"])], "error"),
     ("CS402", [s(GR, "cloudstack_db_primary", ["db1", "mgmt1"])], "error"),
     ("CS402", [s(GR, "cloudstack_db_primary", [])], "error"),
     ("CS403", [s(GR, "cloudstack_db_replicas", []),
@@ -368,11 +415,42 @@ FAILING = [
     ("CS403", [d(H("db2"), "cloudstack_site")], "error"),
     ("CS404", [s(G, "cloudstack_db_max_connections", 699)], "error"),
     ("CS404", [s(H("db1"), "cloudstack_db_max_connections", 350)], "error"),
+    ("CS404", [s(H("db1"), "cloudstack_db_max_connections", 700),
+               s(H("db2"), "cloudstack_db_max_connections", 350)], "error"),
+    ("CS403", [s(H("db2"), "cloudstack_site", "dc1")], "error"),
+    ("CS405", [s(GR, "cloudstack_db_replicas", ["db2", "db1"])], "error"),
+    ("CS406", [d(H("db2"), "cloudstack_management_address")], "error"),
+    ("CS406", [d(H("mgmt2"), "cloudstack_management_address")], "error"),
+    ("CS407", [s(H("db1"), "database_server_id", 0)], "error"),
+    ("CS407", [s(H("db1"), "cloudstack_db_server_id", 4294967296)], "error"),
+    ("CS407", [s(H("db2"), "cloudstack_db_server_id", "two")], "error"),
+    ("CS407", [s(H("db2"), "cloudstack_management_address", "fd00::13")],
+     "error"),
+    ("CS408", [s(H("db1"), "database_server_id", 7),
+               s(H("db2"), "cloudstack_db_server_id", "7")], "error"),
     ("CS501", [s(G, "cloudstack_firewall_forwards", [{"port": 8096}])],
      "error"),
     ("CS501", [s(H("fw1"), "cloudstack_firewall_forwards",
                  [{"port": 443, "to_port": 8443},
                   {"port": 13306, "to_port": 3306}])], "error"),
+    ("CS501", [s(G, "cloudstack_firewall_forwards", [{"port": 2222,
+                                                      "to_port": 22}])],
+     "error"),
+    ("CS503", [s(G, "cloudstack_host_allowed_sources",
+                 ["0.0.0.0/1", "128.0.0.0/1"])], "error"),
+    ("CS503", [s(H("kvm1"), "cloudstack_host_allowed_sources",
+                 ["::/1", "8000::/2", "c000::/2", "10.50.0.0/24"])], "error"),
+    ("CS505", [s(G, "cloudstack_firewall_forwards",
+                 [{"port": 443, "to_port": 8443},
+                  {"port": 443, "to_port": 9443, "proto": "tcp"}])], "error"),
+    ("CS506", [d(G, "cloudstack_lb_vip")], "error"),
+    ("CS506", [s(G, "cloudstack_lb_vip", "fd00::9")], "error"),
+    ("CS507", [d(H("fw2"), "cloudstack_site")], "error"),
+    ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True,
+                                            "tunnel_cidr": "10.30.5.0/24"})],
+     "error"),
+    ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True,
+                                            "port": 70000})], "error"),
     ("CS502", [s(G, "cloudstack_nfs_export_clients", ["*"])], "error"),
     ("CS502", [s(G, "cloudstack_nfs_export_clients", ["0.0.0.0/0"])],
      "error"),
@@ -434,9 +512,23 @@ PASSING = [
     ("CS207", [s(PSX, "multipath", False),
                lambda gr, hv, g: hv["xen2"]["cloudstack_storage_interfaces"]
                .pop()]),
+    ("CS205", [s(PS0, "path", "/export/primary/")]),
+    ("CS208", [s(PS0, "path", "/export/secondary2")]),
+    ("CS209", [s(H("kvm1"), "cloudstack_iscsi_initiator_iqn",
+                 "iqn.2025-01.lab.example:kvm1")]),
+    ("CS209", [lio(1), s(PSX, "target", "iqn.2026-01.lab.example:ps2")]),
+    ("CS210", [lio(2), s(PSX, "target", "iqn.2026-01.lab.example:ps2"),
+               s(PSX, "server", "san2")]),
     ("CS301", [s(N0, "guest", {"cidr": "10.10.1.0/24"})]),
     ("CS302", [s(H("mgmt1"), "cloudstack_management_address",
                  "10.99.0.1")]),
+    ("CS302", [s(P0, "cidr", "10.10.0.0/26"), s(P0, "gateway", "10.10.0.1")]),
+    ("CS302", [s(N1, "management", {"cidr": "10.11.0.0/31",
+                                    "gateway": "10.11.0.0"}),
+               d(H("kvm4"), "cloudstack_management_address"),
+               d(H("kvm5"), "cloudstack_management_address"),
+               s(H("db2"), "cloudstack_management_address", "10.11.0.1"),
+               d(H("fw2"), "cloudstack_management_address")]),
     ("CS303", [s(H("fw1"), "cloudstack_management_address", "10.10.0.1")]),
     ("CS304", [s(PSX, "multipath", False), s(STOR(1), "gateway",
                                              "10.21.0.254")]),
@@ -458,6 +550,22 @@ PASSING = [
     ("CS403", [s(H("db2"), "cloudstack_site", "dc1"),
                d(G, "cloudstack_db_dr")]),
     ("CS404", [s(G, "cloudstack_db_max_connections", 700)]),
+    ("CS404", [s(H("db1"), "cloudstack_db_max_connections", 700),
+               s(H("db2"), "cloudstack_db_max_connections", 1000)]),
+    ("CS405", []),
+    ("CS406", []),
+    ("CS407", [s(H("db1"), "database_server_id", 4294967295),
+               s(H("db2"), "cloudstack_db_server_id", "1")]),
+    ("CS407", [s(H("mgmt1"), "cloudstack_management_address", "fd00::11")]),
+    ("CS408", [s(H("db1"), "database_server_id", 1),
+               s(H("db2"), "database_server_id", 2)]),
+    ("CS505", [s(G, "cloudstack_firewall_forwards",
+                 [{"port": 443, "to_port": 8443},
+                  {"port": 443, "to_port": 8443, "proto": "udp"}])]),
+    ("CS506", [s(GR, "cloudstack_lb", []), d(G, "cloudstack_lb_vip"),
+               s(GR, "cloudstack_management", ["mgmt1"])]),
+    ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True, "port": 51821,
+                                            "tunnel_cidr": "10.255.0.0/30"})]),
     ("CS501", [s(G, "cloudstack_firewall_forwards",
                  [{"port": 80, "to_port": 8080, "proto": "tcp"},
                   {"port": 443, "to_port": 8443, "proto": "tcp"}])]),
@@ -465,6 +573,8 @@ PASSING = [
                  ["10.10.0.0/24", "10.11.0.0/24", "10.20.0.5",
                   "10.21.0.0/25"])]),
     ("CS503", [s(G, "cloudstack_host_allowed_sources", ["10.50.0.0/24"])]),
+    ("CS503", [s(G, "cloudstack_host_allowed_sources",
+                 ["0.0.0.0/1", "128.0.0.0/2", "::/1"])]),
     ("CS504", [s(G, "cloudstack_db_password", "s3cr3t-generated"),
                s(G, "cloudstack_db_root_password", "An0ther-one")]),
     ("CS601", [s(C0, "planned_instances", 89)]),
@@ -500,6 +610,13 @@ def test_every_rule_has_a_failing_and_a_passing_case():
     inventory_rules = set(r for r in RULES if r[2] != "7")
     assert set(c[0] for c in FAILING) | {"CS001"} == inventory_rules
     assert set(c[0] for c in PASSING) | {"CS001"} == inventory_rules
+
+
+def test_cs401_load_balancer_at_a_management_address():
+    report = run(s(H("lb1"), "cloudstack_management_address", "10.10.0.11"),
+                 s(GR, "cloudstack_lb", ["lb1"]))
+    assert "CS401" in report.ids(), report.format_violations()
+    assert "CS401" not in run(s(GR, "cloudstack_lb", ["lb1"])).ids()
 
 
 def test_all_violations_in_one_run():

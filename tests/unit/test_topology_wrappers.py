@@ -160,7 +160,8 @@ EXPLICIT = """---
     - name: Module with explicit data
       cloudstack.infra.topology_validate:
         groups: "{{ groups_data }}"
-        hostvars: {k1: {cloudstack_management_address: 10.10.0.5}}
+        hostvars: {k1: {cloudstack_management_address: 10.10.0.5},
+                   m1: {cloudstack_management_address: 10.10.0.6}}
         global_vars: {cloudstack_zones: "{{ zones }}", cloudstack_db_dr: false}
       register: explicit
       ignore_errors: true   # noqa: ignore-errors - asserted right below
@@ -172,7 +173,7 @@ EXPLICIT = """---
           - explicit.report.violations | map(attribute='id') | list == ['CS204']
     - name: Filter
       ansible.builtin.set_fact:
-        found: "{{ {'cloudstack_zones': zones, 'cloudstack_db_dr': false} | cloudstack.infra.cloudstack_topology_violations(groups_data, {}) }}"
+        found: "{{ {'cloudstack_zones': zones, 'cloudstack_db_dr': false} | cloudstack.infra.cloudstack_topology_violations(groups_data, {'m1': {'cloudstack_management_address': '10.10.0.6'}}) }}"
     - name: Check the filter result
       ansible.builtin.assert:
         that:

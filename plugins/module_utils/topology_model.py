@@ -1,0 +1,486 @@
+# -*- coding: utf-8 -*-
+# Copyright: CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The topology model of cloudstack.infra (plain Python, no Ansible import).
+
+The inventory is read once, after the CS001 shape check (topology_schema),
+into typed objects: sites, zones (networks, pods, secondary storage),
+pods, clusters (hypervisor, hosts, primary storage) and hosts. This is the
+only place that walks ``cloudstack_zones``; the rules (topology.py) and the
+per-host views (``Model.host_view``) read the objects.
+
+``Model(groups, hostvars, global_vars)`` takes the *sanitised* data the
+shape check returns (``topology.build_model`` runs both): groups as lists of
+host names, host variables and globals checked against their specs
+(addresses and networks as ``ipaddress`` objects). Nothing here raises on
+such data.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
+from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as ST
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
+
+ASSUMED_SITE = "(assumed site)"
+ISCSI_PORT = 3260
+
+G_MGMT = "cloudstack_management"
+G_DB_PRIMARY = "cloudstack_db_primary"
+G_DB_REPLICAS = "cloudstack_db_replicas"
+G_LB = "cloudstack_lb"
+G_NFS = "cloudstack_nfs"
+G_ISCSI = "cloudstack_iscsi_targets"
+G_FIREWALL = "cloudstack_firewall"
+CONTRACT_GROUPS = (G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, G_NFS, G_ISCSI,
+                   G_FIREWALL) + tuple(D.HYPERVISOR_GROUPS.values())
+
+
+def hypervisor_name(name):
+    """The canonical hypervisor name (vSphere -> VMware), or None."""
+    if not isinstance(name, str):
+        return None
+    return D.HYPERVISOR_ALIASES.get(name.strip().lower())
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+class Network(object):
+    """A network of a zone (or a pod's range): cidr and gateway."""
+
+    __slots__ = ("kind", "name", "cidr", "gateway", "raw")
+
+    def __init__(self, kind, raw, name=None):
+        self.kind = kind
+        self.raw = raw
+        self.name = name if name is not None else raw.get("name")
+        self.cidr = raw.get("cidr")
+        self.gateway = raw.get("gateway")
+
+    @property
+    def label(self):
+        if self.kind == "storage":
+            return "storage %s" % (self.name if self.name is not None
+                                   else "[?]")
+        return self.kind
+
+    def to_dict(self):
+        out = {"cidr": _text(self.cidr), "gateway": _text(self.gateway),
+               "prefix": self.cidr.prefixlen if self.cidr is not None
+               else None}
+        if self.kind == "storage":
+            out["name"] = self.name
+        return out
+
+
+class Site(object):
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class Zone(object):
+    """A zone: networks, pods, clusters, secondary storage."""
+
+    __slots__ = ("index", "name", "site", "network_type", "security_groups",
+                 "management", "storage", "public", "guest", "pods",
+                 "clusters", "secondary_storage", "raw", "path")
+
+    def __init__(self, index, raw, default_site):
+        self.index = index
+        self.raw = raw
+        self.path = "cloudstack_zones[%d]" % index
+        self.name = raw.get("name", "zone[%d]" % index)
+        self.site = raw.get("site", default_site)
+        self.network_type = raw.get("network_type")
+        self.security_groups = raw.get("security_groups")
+        nets = raw.get("networks") or {}
+        self.management = Network("management", nets["management"]) \
+            if nets.get("management") else None
+        self.public = Network("public", nets["public"]) \
+            if nets.get("public") else None
+        self.guest = Network("guest", nets["guest"]) \
+            if nets.get("guest") else None
+        self.storage = []
+        for i, s in enumerate(nets.get("storage") or []):
+            if s:
+                self.storage.append(Network("storage", s, s.get(
+                    "name", "[%d]" % i)))
+        self.secondary_storage = [s for s in raw.get("secondary_storage")
+                                  or [] if s]
+        self.pods = []
+        self.clusters = []
+
+    def networks(self):
+        """[(label, Network)] in a stable order: management, public, guest,
+        storage."""
+        out = []
+        for net in (self.management, self.public, self.guest):
+            if net is not None:
+                out.append((net.label, net))
+        for net in self.storage:
+            out.append((net.label, net))
+        return out
+
+    def storage_network(self, name):
+        for net in self.storage:
+            if net.raw.get("name") == name:
+                return net
+        return None
+
+    def view(self):
+        return {
+            "name": self.name, "site": self.site,
+            "network_type": self.network_type,
+            "security_groups": bool(self.security_groups),
+            "networks": {
+                "management": self.management.to_dict()
+                if self.management else None,
+                "public": self.public.to_dict() if self.public else None,
+                "guest": self.guest.to_dict() if self.guest else None,
+                "storage": [n.to_dict() for n in self.storage],
+            },
+        }
+
+
+class Pod(object):
+    __slots__ = ("index", "name", "zone", "cidr", "gateway", "clusters",
+                 "raw")
+
+    def __init__(self, index, raw, zone):
+        self.index = index
+        self.raw = raw
+        self.zone = zone
+        self.name = raw.get("name", "pod[%d]" % index)
+        self.cidr = raw.get("cidr")
+        self.gateway = raw.get("gateway")
+        self.clusters = []
+
+    def view(self):
+        return {"name": self.name, "cidr": _text(self.cidr),
+                "gateway": _text(self.gateway)}
+
+
+class Cluster(object):
+    """A cluster; ``hosts`` are the valid host names as listed (duplicates
+    kept), ``host_problems`` [(index, value)] the entries that are not."""
+
+    __slots__ = ("index", "name", "zone", "pod", "raw", "location", "path",
+                 "hypervisor", "hypervisor_raw", "hosts", "hosts_state",
+                 "host_problems", "primary_storage", "multipath")
+
+    def __init__(self, index, raw, zone, pod):
+        self.index = index
+        self.raw = raw
+        self.zone = zone
+        self.pod = pod
+        self.name = raw.get("name", "cluster[%d]" % index)
+        self.location = "%s/%s/%s" % (zone.name, pod.name, self.name)
+        self.path = "%s.pods[%d].clusters[%d]" % (zone.path, pod.index, index)
+        self.hypervisor_raw = raw.get("hypervisor")
+        self.hypervisor = hypervisor_name(self.hypervisor_raw)
+        hosts_raw = raw.get("hosts")
+        self.hosts = []
+        self.host_problems = []
+        if hosts_raw is None:
+            self.hosts_state = "missing"
+        elif hosts_raw == []:
+            self.hosts_state = "empty"
+        elif not isinstance(hosts_raw, (list, tuple)):
+            self.hosts_state = "not a list"
+        else:
+            self.hosts_state = "ok"
+            for i, h in enumerate(hosts_raw):
+                if isinstance(h, str) and h:
+                    self.hosts.append(h)
+                else:
+                    self.host_problems.append((i, h))
+        self.primary_storage = [p for p in raw.get("primary_storage") or []
+                                if p]
+        self.multipath = any(p.get("multipath") for p in self.primary_storage)
+
+    def walk(self):
+        """The tuple the rules read: (zone index, zone dict, pod dict,
+        cluster dict, location, path)."""
+        return (self.zone.index, self.zone.raw, self.pod.raw, self.raw,
+                self.location, self.path)
+
+
+class Host(object):
+    """A host of the inventory, placed in the topology."""
+
+    __slots__ = ("name", "groups", "vars", "zone", "pod", "cluster",
+                 "hypervisor", "site", "management_address",
+                 "storage_interfaces", "bonds")
+
+    def __init__(self, model, name):
+        self.name = name
+        self.groups = model.host_groups.get(name, [])
+        self.vars = model.hostvars.get(name) or {}
+        self.cluster = model.placed.get(name)
+        self.zone = self.cluster.zone if self.cluster else None
+        self.pod = self.cluster.pod if self.cluster else None
+        hvs = model.hypervisor_groups.get(name) or []
+        self.hypervisor = self.cluster.hypervisor if self.cluster and \
+            self.cluster.hypervisor else (hvs[0] if hvs else None)
+        self.site = model.host_site(name)
+        self.management_address = self.vars.get(
+            "cloudstack_management_address")
+        self.storage_interfaces = [s for s in self.vars.get(
+            "cloudstack_storage_interfaces") or [] if s]
+        self.bonds = [b for b in self.vars.get("cloudstack_bonds") or []
+                      if b]
+
+
+class Model(object):
+    """The inventory read once. See the module docstring."""
+
+    def __init__(self, groups, hostvars, global_vars):
+        self.groups = groups or {}
+        self.hostvars = hostvars if hostvars is not None else {}
+        self.globals = global_vars or {}
+        self.sites = [Site(s["name"]) for s in self.globals.get(
+            "cloudstack_sites") or [] if s and s.get("name")]
+        self.site_names = [s.name for s in self.sites]
+        self.default_site = self.site_names[0] \
+            if len(self.site_names) == 1 else ASSUMED_SITE
+        self.known = set()
+        self.host_groups = {}
+        for name, hosts in self.groups.items():
+            for h in hosts:
+                self.known.add(h)
+                self.host_groups.setdefault(h, []).append(name)
+        self.known.update(h for h in self.hostvars
+                          if isinstance(h, str) and h)
+        self._inherit()
+        self.hypervisor_groups = {}
+        for hv, group in D.HYPERVISOR_GROUPS.items():
+            for h in self.group(group):
+                self.hypervisor_groups.setdefault(h, []).append(hv)
+        self.zones = []
+        self.clusters = []
+        self.placed = {}        # host -> its (first) cluster
+        self.duplicates = []    # (host, first cluster, cluster listing again)
+        self._walk()
+        self._hosts = {}
+        self._views = {}
+
+    # -- construction ----------------------------------------------------
+
+    def _inherit(self):
+        """Host-level keys set for all hosts (group_vars/all) apply to every
+        known host that does not set its own."""
+        inherited = [(k, self.globals[k]) for k in S.HOST_SPECS
+                     if k in self.globals]
+        if inherited:
+            for h in self.known:
+                hv = self.hostvars.setdefault(h, {})
+                for key, value in inherited:
+                    hv.setdefault(key, value)
+
+    def _walk(self):
+        for zi, raw in enumerate(self.globals.get("cloudstack_zones") or []):
+            if not raw:
+                continue
+            zone = Zone(zi, raw, self.default_site)
+            self.zones.append(zone)
+            for pi, praw in enumerate(raw.get("pods") or []):
+                if not praw:
+                    continue
+                pod = Pod(pi, praw, zone)
+                zone.pods.append(pod)
+                for ci, craw in enumerate(praw.get("clusters") or []):
+                    if not craw:
+                        continue
+                    cl = Cluster(ci, craw, zone, pod)
+                    pod.clusters.append(cl)
+                    zone.clusters.append(cl)
+                    self.clusters.append(cl)
+                    seen = set()
+                    for h in cl.hosts:
+                        if h in seen or h in self.placed:
+                            first = cl if h in seen else self.placed[h]
+                            self.duplicates.append((h, first, cl))
+                            continue
+                        seen.add(h)
+                        self.placed[h] = cl
+
+    # -- lookups -----------------------------------------------------------
+
+    def group(self, name):
+        return list(self.groups.get(name) or [])
+
+    def zone_of(self, name):
+        cl = self.placed.get(name)
+        return cl.zone if cl else None
+
+    def cluster_of(self, name):
+        return self.placed.get(name)
+
+    def host_site(self, name):
+        """cloudstack_site, else the zone's site, else the default site: the
+        single (or, with several, the first) site of cloudstack_sites, or
+        the assumed site. A host without a site is never a site of its
+        own."""
+        site = (self.hostvars.get(name) or {}).get("cloudstack_site")
+        if site is not None:
+            return site
+        zone = self.zone_of(name)
+        if zone is not None:
+            return zone.site
+        return self.site_names[0] if self.site_names else ASSUMED_SITE
+
+    def host(self, name):
+        h = self._hosts.get(name)
+        if h is None:
+            h = self._hosts[name] = Host(self, name)
+        return h
+
+    def effective(self, name, key, default=None):
+        """A host's value of a key: its own (host or group vars), else the
+        global one."""
+        hv = self.hostvars.get(name) or {}
+        if key in hv:
+            return hv[key]
+        return self.globals.get(key, default)
+
+    def iqn_prefix(self):
+        return self.globals.get("cloudstack_iscsi_initiator_iqn_prefix",
+                                D.ISCSI_INITIATOR_IQN_PREFIX)
+
+    def initiator_iqn(self, name):
+        """cloudstack_iscsi_initiator_iqn, or the name the storage planner
+        derives (and the iSCSI target allows)."""
+        iqn = (self.hostvars.get(name) or {}).get(
+            "cloudstack_iscsi_initiator_iqn")
+        return iqn or ST.default_initiator_iqn(name, self.iqn_prefix())
+
+    def portals(self, target_host, zone):
+        """Portal addresses of an LIO target host for a zone: its storage
+        interfaces on the zone's storage networks, else its management
+        address (what the storage planner derives)."""
+        hv = self.hostvars.get(target_host) or {}
+        names = set(n.raw.get("name") for n in zone.storage)
+        ips = [str(si["address"]) for si in hv.get(
+            "cloudstack_storage_interfaces") or []
+               if si and si.get("network") in names and si.get("address")]
+        if not ips and hv.get("cloudstack_management_address") is not None:
+            ips.append(str(hv["cloudstack_management_address"]))
+        return ips
+
+    def lio_server(self, pool):
+        """The cloudstack_iscsi_targets host serving an iscsi pool, or None
+        (an external SAN, or ambiguous: CS210)."""
+        targets = self.group(G_ISCSI)
+        server = pool.get("server")
+        if server is None:
+            return targets[0] if len(targets) == 1 else None
+        return server if server in targets else None
+
+    def management_addresses(self):
+        out = []
+        for h in self.group(G_MGMT):
+            addr = (self.hostvars.get(h) or {}).get(
+                "cloudstack_management_address")
+            if addr is not None and str(addr) not in out:
+                out.append(str(addr))
+        return out
+
+    # -- per-host view -----------------------------------------------------
+
+    def host_view(self, name):
+        """What the roles need to know about one host, as JSON-able data."""
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = self._host_view(name)
+        return view
+
+    def _host_view(self, name):
+        h = self.host(name)
+        zone, pod, cl = h.zone, h.pod, h.cluster
+        mgmt_net = zone.management.to_dict() if zone and zone.management \
+            else None
+        ifaces = []
+        for si in h.storage_interfaces:
+            net = zone.storage_network(si.get("network")) if zone else None
+            ifaces.append({
+                "network": si.get("network"), "device": si.get("device"),
+                "address": _text(si.get("address")),
+                "cidr": _text(net.cidr) if net else None,
+                "prefix": net.cidr.prefixlen if net and net.cidr is not None
+                else None,
+                "gateway": _text(net.gateway) if net else None})
+        return {
+            "name": name,
+            "groups": sorted(h.groups),
+            "site": h.site,
+            "zone": zone.view() if zone else None,
+            "pod": pod.view() if pod else None,
+            "cluster": {"name": cl.name, "hypervisor": cl.hypervisor,
+                        "hosts": list(cl.hosts),
+                        "multipath": cl.multipath} if cl else None,
+            "hypervisor": h.hypervisor,
+            "management_address": _text(h.management_address),
+            "management_network": mgmt_net,
+            "management_device": h.vars.get("cloudstack_management_device"),
+            "guest_device": h.vars.get("cloudstack_guest_device"),
+            "storage_interfaces": ifaces,
+            "bonds": [{"name": b.get("name"), "mode": b.get("mode"),
+                       "members": list(b.get("members") or [])}
+                      for b in h.bonds],
+            "initiator_iqn": self.initiator_iqn(name),
+            "iscsi_portals": self._iscsi_portals(h),
+            "nfs_exports": self._nfs_exports(name),
+            "management_servers": self.management_addresses(),
+            "firewall_sources": self._firewall_sources(h),
+        }
+
+    def _iscsi_portals(self, h):
+        out = []
+        if h.cluster is None:
+            return out
+        for pool in h.cluster.primary_storage:
+            if pool.get("type") != "iscsi":
+                continue
+            server = self.lio_server(pool)
+            if server is None:
+                continue
+            for ip in self.portals(server, h.zone):
+                out.append({"pool": pool.get("name"),
+                            "target": pool.get("target"), "server": server,
+                            "address": ip, "port": ISCSI_PORT})
+        return out
+
+    def _nfs_exports(self, name):
+        if name not in self.group(G_NFS):
+            return []
+        clients = self.effective(name, "cloudstack_nfs_export_clients")
+        zones = [z.raw for z in self.zones]
+        try:
+            exports = ST.nfs_exports(zones, name, clients)
+        except ST.StorageError:
+            return []       # refused by CS205/CS208 already
+        return [{"path": e["path"], "kind": e["kind"],
+                 "clients": list(e["clients"]), "zones": list(e["zones"]),
+                 "names": list(e["names"])} for e in exports]
+
+    def _firewall_sources(self, h):
+        out = list(self.management_addresses())
+        for src in self.effective(h.name, "cloudstack_host_allowed_sources")\
+                or []:
+            if src is not None and str(src) not in out:
+                out.append(str(src))
+        if h.cluster is not None:
+            for peer in h.cluster.hosts:
+                if peer == h.name:
+                    continue
+                addr = (self.hostvars.get(peer) or {}).get(
+                    "cloudstack_management_address")
+                if addr is not None and str(addr) not in out:
+                    out.append(str(addr))
+        return out

@@ -1,0 +1,291 @@
+# -*- coding: utf-8 -*-
+# Copyright: CloudStack infra collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Network rules: CIDRs, gateways, addresses, bonds, bridges, sites."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
+    rule, ERROR, WARNING, G_FIREWALL, MAX_LISTED, _names, _group, _broken, _did_you_mean, _overlap, _zone_networks, _pod_networks)
+
+
+@rule("CS301", ERROR, "overlapping CIDRs",
+      "Each network of a zone, and each zone's management network, has its "
+      "own CIDR block.", "network", reads=("cloudstack_zones",))
+@rule("CS302", ERROR, "address outside its network",
+      "Gateways and host addresses lie inside their networks, gateways at a "
+      "host address of the network.", "network",
+      reads=("cloudstack_zones", "cloudstack_management_address",
+             "cloudstack_storage_interfaces"))
+@rule("CS303", ERROR, "duplicate IP address",
+      "Every interface has its own address, never a gateway's.", "network",
+      reads=("cloudstack_zones", "cloudstack_management_address",
+             "cloudstack_storage_interfaces"))
+@rule("CS304", ERROR, "multipath networks share a CIDR or gateway",
+      "MPIO needs two CIDR blocks, each with its own gateway.", "network",
+      reads=("cloudstack_zones",))
+@rule("CS305", ERROR, "bad bond",
+      "Bonds have at least two NICs, a NIC is in one bond, and storage "
+      "(MPIO) interfaces are never bond members.", "network",
+      reads=("cloudstack_bonds", "cloudstack_storage_interfaces"))
+@rule("CS306", ERROR, "KVM bridge device name not recognised",
+      "KVM bridges sit on devices whose names the CloudStack agent "
+      "recognises.", "network",
+      reads=("cloudstack_management_device", "cloudstack_guest_device"))
+def network_rules(ctx):
+    _network_rules(ctx, ctx.zones, ctx.host_zone, ctx.model.hypervisor_groups,
+                   ctx.host_cluster)
+
+
+@rule("CS307", WARNING, "several sites without site-to-site VPN",
+      "Zones at several sites are joined by a site-to-site VPN so that "
+      "their servers reach each other.", "network",
+      reads=("cloudstack_zones", "cloudstack_site_vpn"))
+def site_vpn_rules(ctx):
+    _site_vpn(ctx, [z.site for z in ctx.model.zones])
+
+
+def _gateway_rule(ctx, zone_name, label, net):
+    """CS302: a gateway outside its CIDR, or at its network or broadcast
+    address (IPv4 with room for hosts: prefix under 31)."""
+    gw = net.get("gateway")
+    cidr = net.get("cidr")
+    if gw is None or cidr is None:
+        return
+    where = "%s/%s" % (zone_name, label)
+    if gw not in cidr:
+        ctx.add("CS302", where, "gateway %s of the %s network of zone %s is "
+                "outside its CIDR %s" % (gw, label, zone_name, cidr),
+                "use a gateway inside %s or fix the CIDR" % cidr)
+    elif cidr.version == 4 and cidr.prefixlen < 31 and gw in (
+            cidr.network_address, cidr.broadcast_address):
+        ctx.add("CS302", where, "gateway %s of the %s network of zone %s is "
+                "the %s address of %s" % (
+                    gw, label, zone_name, "network" if
+                    gw == cidr.network_address else "broadcast", cidr),
+                "use a host address of %s as the gateway (e.g. %s)" % (
+                    cidr, cidr.network_address + 1))
+
+
+def _zone_gateways(zone):
+    """{gateway address: label} of every network and pod of a zone."""
+    out = {}
+    for label, n in _zone_networks(zone) + _pod_networks(zone):
+        if n.get("gateway") is not None:
+            out.setdefault(n["gateway"], label)
+    for i, pod in enumerate(zone.get("pods") or []):
+        if pod and pod.get("gateway") is not None and "cidr" not in pod:
+            out.setdefault(pod["gateway"], "pod %s" % pod.get(
+                "name", "[%d]" % i))
+    return out
+
+
+def _multipath_zone(ctx, zone):
+    for z in ctx.model.zones:
+        if z.raw is zone:
+            return any(c.multipath for c in z.clusters)
+    return False
+
+
+def _network_rules(ctx, zones, host_zone, hv_groups, host_cluster):
+    mgmt_nets = []
+    for zi, zone in enumerate(zones):
+        if not zone:
+            continue
+        name = zone.get("name", "zone[%d]" % zi)
+        nets = [(label, n) for label, n in _zone_networks(zone)
+                if "cidr" in n]
+        multipath = _multipath_zone(ctx, zone)
+        for label, n in _zone_networks(zone) + _pod_networks(zone):
+            _gateway_rule(ctx, name, label, n)
+        for i in range(len(nets)):
+            for j in range(i + 1, len(nets)):
+                (la, a), (lb, b) = nets[i], nets[j]
+                same_storage = (multipath and la.startswith("storage")
+                                and lb.startswith("storage"))
+                if same_storage and a["cidr"] == b["cidr"]:
+                    continue  # reported as CS304 below
+                if _overlap(a["cidr"], b["cidr"]):
+                    ctx.add("CS301", name, "zone %s: %s network %s overlaps "
+                            "%s network %s" % (name, la, a["cidr"], lb,
+                                               b["cidr"]),
+                            "give every network of a zone its own "
+                            "non-overlapping CIDR block")
+        if multipath:
+            stor = [(la, n) for la, n in nets if la.startswith("storage")]
+            for i in range(len(stor)):
+                for j in range(i + 1, len(stor)):
+                    (la, a), (lb, b) = stor[i], stor[j]
+                    shared = []
+                    if a["cidr"] == b["cidr"]:
+                        shared.append("CIDR %s" % a["cidr"])
+                    if a.get("gateway") is not None and \
+                            a.get("gateway") == b.get("gateway"):
+                        shared.append("gateway %s" % a["gateway"])
+                    if shared:
+                        ctx.add("CS304", name, "zone %s uses multipath but "
+                                "its %s and %s share %s" % (
+                                    name, la, lb, " and ".join(shared)),
+                                "MPIO needs two CIDR blocks, each with its "
+                                "own gateway")
+        mg = (zone.get("networks") or {}).get("management") or {}
+        if "cidr" in mg:
+            mgmt_nets.append((name, mg["cidr"]))
+    for i in range(len(mgmt_nets)):
+        for j in range(i + 1, len(mgmt_nets)):
+            (za, a), (zb, b) = mgmt_nets[i], mgmt_nets[j]
+            if _overlap(a, b):
+                ctx.add("CS301", "%s, %s" % (za, zb), "management network %s "
+                        "of zone %s overlaps management network %s of zone %s"
+                        % (a, za, b, zb),
+                        "give each zone its own management CIDR block")
+
+    broken = set(id(z) for zi, z in enumerate(zones)
+                 if z and _broken(ctx, "cloudstack_zones[%d]" % zi))
+    # per-host address rules
+    addresses = {}
+    gateways = {}       # id(zone) -> {gateway: label}
+    for h in ctx.hv:
+        hv = ctx.hv[h]
+        zone = host_zone.get(h)
+        if zone is not None:
+            zgw = gateways.get(id(zone))
+            if zgw is None:
+                zgw = gateways[id(zone)] = _zone_gateways(zone)
+            _host_gateway_rule(ctx, h, hv, zone, zgw)
+        ma = hv.get("cloudstack_management_address")
+        if ma is not None:
+            addresses.setdefault(ma, []).append(
+                "%s cloudstack_management_address" % h)
+            if zone is not None and h in hv_groups:
+                mg = (zone.get("networks") or {}).get("management") or {}
+                if "cidr" in mg and ma not in mg["cidr"]:
+                    ctx.add("CS302", h, "management address %s of hypervisor "
+                            "host %s is outside management network %s of zone "
+                            "%s" % (ma, h, mg["cidr"], zone.get("name")),
+                            "give %s an address inside %s" % (h, mg["cidr"]))
+        storage = {}
+        if zone is not None:
+            for s in (zone.get("networks") or {}).get("storage") or []:
+                if s and "name" in s:
+                    storage[s["name"]] = s
+        for i, si in enumerate(hv.get("cloudstack_storage_interfaces") or []):
+            if not si:
+                continue
+            addr = si.get("address")
+            if addr is not None:
+                addresses.setdefault(addr, []).append(
+                    "%s cloudstack_storage_interfaces[%d]" % (h, i))
+            if zone is None:
+                continue
+            net = storage.get(si.get("network"))
+            if net is None and id(zone) in broken:
+                continue    # e.g. `netwroks:`, already a CS001
+            if net is None:
+                ctx.add("CS302", h, "storage interface %s of host %s names "
+                        "storage network %s, which zone %s does not have (%s)"
+                        % (si.get("device"), h, si.get("network"),
+                           zone.get("name"), ", ".join(sorted(storage))
+                           or "no storage networks"),
+                        "use a storage network name of zone %s%s" % (
+                            zone.get("name"),
+                            _did_you_mean(si.get("network"), storage)))
+            elif addr is not None and "cidr" in net and addr not in net["cidr"]:
+                ctx.add("CS302", h, "storage address %s of host %s is outside "
+                        "storage network %s (%s)" % (
+                            addr, h, si.get("network"), net["cidr"]),
+                        "give %s an address inside %s" % (h, net["cidr"]))
+        _bond_rules(ctx, h, hv)
+        if h in hv_groups and "KVM" in hv_groups[h] or \
+                host_cluster.get(h, (None, None))[1] == "KVM":
+            for key in ("cloudstack_management_device",
+                        "cloudstack_guest_device"):
+                dev = hv.get(key)
+                if dev is not None and not any(
+                        fnmatch.fnmatchcase(dev, p)
+                        for p in D.KVM_BRIDGE_DEVICE_PATTERNS):
+                    ctx.add("CS306", h, "%s %s of KVM host %s is not a name "
+                            "the CloudStack agent recognises (%s)" % (
+                                key, dev, h,
+                                ", ".join(D.KVM_BRIDGE_DEVICE_PATTERNS)),
+                            "rename the interface (udev/systemd .link) or use "
+                            "a bond/VLAN device with a recognised name, e.g. "
+                            "bond0")
+    dups = [a for a, users in addresses.items() if len(users) > 1]
+    for addr in sorted(dups, key=lambda a: (a.version, a)):
+        users = addresses[addr]
+        if users:
+            ctx.add("CS303", _names(u.split()[0] for u in users),
+                    "IP address %s is on %d interfaces: %s" % (
+                        addr, len(users), "; ".join(users[:MAX_LISTED])),
+                    "give every interface its own address")
+
+
+def _host_gateway_rule(ctx, h, hv, zone, zgw):
+    """CS303: a host of a zone using one of the zone's gateway addresses."""
+    if not zgw:
+        return
+    used = [("cloudstack_management_address",
+             hv.get("cloudstack_management_address"))]
+    for i, si in enumerate(hv.get("cloudstack_storage_interfaces") or []):
+        if si:
+            used.append(("cloudstack_storage_interfaces[%d]" % i,
+                         si.get("address")))
+    for key, addr in used:
+        if addr is not None and addr in zgw:
+            ctx.add("CS303", h, "%s of host %s is %s, the gateway of the %s "
+                    "network of zone %s" % (key, h, addr, zgw[addr],
+                                            zone.get("name")),
+                    "give %s its own address; the gateway's address belongs "
+                    "to the router" % h)
+
+
+def _bond_rules(ctx, h, hv):
+    bonds = [b for b in hv.get("cloudstack_bonds") or [] if b]
+    member_of = {}
+    for b in bonds:
+        members = [m for m in b.get("members") or [] if m]
+        if len(set(members)) < 2:
+            ctx.add("CS305", h, "bond %s of host %s has %d member(s) (%s)" % (
+                b.get("name"), h, len(set(members)),
+                ", ".join(members) or "none"),
+                "give bond %s at least two NICs, or drop the bond"
+                % b.get("name"))
+        for m in sorted(set(members)):
+            if m in member_of:
+                ctx.add("CS305", h, "NIC %s of host %s is in bonds %s and %s"
+                        % (m, h, member_of[m], b.get("name")),
+                        "a NIC can be a member of one bond only")
+            else:
+                member_of[m] = b.get("name")
+    for si in hv.get("cloudstack_storage_interfaces") or []:
+        if si and si.get("device") in member_of:
+            ctx.add("CS305", h, "storage interface %s of host %s is a member "
+                    "of bond %s" % (si["device"], h, member_of[si["device"]]),
+                    "storage (MPIO) interfaces are separate NICs, never bond "
+                    "members")
+
+
+def _site_vpn(ctx, zone_sites):
+    distinct = sorted(set(zone_sites))
+    if len(distinct) < 2:
+        return
+    fws = _group(ctx.groups, G_FIREWALL)
+    lacking = []
+    for h in fws:
+        vpn = ctx.host(h).get("cloudstack_site_vpn",
+                              ctx.g.get("cloudstack_site_vpn")) or {}
+        if not vpn.get("enabled"):
+            lacking.append(h)
+    if not fws or lacking:
+        ctx.add("CS307", G_FIREWALL, "zones span %d sites (%s) but %s" % (
+            len(distinct), ", ".join(distinct),
+            "there is no firewall in cloudstack_firewall" if not fws else
+            "cloudstack_site_vpn.enabled is not true on %s" % _names(lacking)),
+            "set cloudstack_site_vpn: {enabled: true, ...} on the firewalls "
+            "so that servers in different zones reach each other")
