@@ -11,58 +11,35 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.cloudstack.infra.plugins.module_utils.database_plan import (
     CONNECTIONS_PER_MANAGEMENT_SERVER,
     REPLICAS_KEY_SINCE_DEFAULT,
-    format_errors,
     gtid_missing,
     plan_database,
     render_db_properties,
 )
-
-# Host variables the plan reads (hostvars are templated lazily: read only these).
-_HOST_KEYS = ("cloudstack_management_address", "cloudstack_site", "database_server_id")
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_hostvars as H
 
 
-def _plain_hostvars(hostvars, names):
-    out = {}
-    for name in names:
-        try:
-            hv = hostvars[name]
-        except KeyError:
-            out[name] = {}
-            continue
-        out[name] = {key: hv.get(key) for key in _HOST_KEYS if key in hv}
-    return out
-
-
-def database_plan(hostvars, groups, secrets=None, max_connections=None,
-                  connections_per_management_server=None, dr=False):
-    if not isinstance(groups, Mapping):
-        raise AnsibleFilterError("database_plan: groups must be a mapping (pass `groups`)")
-    if secrets is not None and not isinstance(secrets, Mapping):
-        raise AnsibleFilterError("database_plan: secrets must be a mapping of name to value")
+def database_plan(hostvars, groups, host, connections_per_management_server=None):
+    """The database tier's plan from the topology model as ``host`` sees
+    it; the role runs the engine's rules (CS303, CS401..CS408, CS504)
+    first."""
     if connections_per_management_server is None:
         connections_per_management_server = CONNECTIONS_PER_MANAGEMENT_SERVER
-    names = set()
-    for group in ("cloudstack_db_primary", "cloudstack_db_replicas", "cloudstack_management"):
-        names.update(groups.get(group) or [])
     try:
-        plain_groups = {k: list(groups.get(k) or []) for k in
-                        ("cloudstack_db_primary", "cloudstack_db_replicas", "cloudstack_management")}
-        result = plan_database(plain_groups, _plain_hostvars(hostvars, sorted(names)),
-                               secrets=dict(secrets) if secrets is not None else None,
-                               max_connections=max_connections,
-                               connections_per_management_server=int(connections_per_management_server),
-                               dr=bool(dr))
-    except Exception as exc:  # pragma: no cover - reported to the user
-        raise AnsibleFilterError("database_plan: %s" % to_native(exc))
-    result["messages"] = format_errors(result["errors"])
-    return result
+        model = H.host_model(hostvars, groups, host)
+        return plan_database(model, connections_per_management_server=int(
+            connections_per_management_server))
+    except H.InputError as exc:
+        raise AnsibleFilterError("database_plan: %s" % exc)
+    except (TypeError, ValueError) as exc:
+        raise AnsibleFilterError(
+            "database_plan: %s; run cloudstack.infra.topology_validate with "
+            "rules CS303 and CS401..CS408 first: it names the value and the "
+            "fix" % to_native(exc))
 
 
 def database_properties(primary_address, replica_addresses, cloudstack_version,

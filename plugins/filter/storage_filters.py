@@ -3,6 +3,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Thin filter wrappers over plugins/module_utils/storage_topology.py.
 
+The planners take the topology model (module_utils/topology_hostvars.py
+builds it from ``hostvars`` and ``groups``); the roles run the engine's
+rules first (cloudstack.infra.topology_validate), so a planner only sees an
+inventory the engine accepted.
+
 The documentation of each filter is its YAML sidecar
 (plugins/filter/<filter name>.yml).
 """
@@ -13,29 +18,33 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as st
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_hostvars as H
+
+_UNSET = object()
 
 
 def _wrap(func):
     def run(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except st.StorageError as exc:
-            raise AnsibleFilterError(str(exc))
+        except (st.StorageError, H.InputError) as exc:
+            raise AnsibleFilterError("%s: %s" % (func.__name__, exc))
     run.__name__ = func.__name__
     run.__doc__ = func.__doc__
     return run
 
 
-def storage_nfs_exports(zones, host, export_clients=None, sync=False):
-    return st.nfs_exports(zones, host, export_clients=export_clients, sync=sync)
+def storage_nfs_exports(hostvars, groups, host, export_clients=_UNSET,
+                        sync=False):
+    model = H.host_model(hostvars, groups, host)
+    if export_clients is _UNSET:
+        export_clients = model.effective(host, "cloudstack_nfs_export_clients")
+    return st.nfs_exports(model, host, export_clients=export_clients,
+                          sync=sync)
 
 
 def storage_nfs_export_line(export):
     return st.export_line(export)
-
-
-def storage_nfs_client_problems(clients, zones):
-    return st.export_client_problems(clients, zones)
 
 
 def storage_nfs_firewall_clients(exports):
@@ -47,22 +56,11 @@ def storage_nfs_size_problems(exports, mounts, host=""):
     return st.size_problems(exports, mounts, host=host)
 
 
-def storage_iscsi_targets(zones, host, hostvars, target_hosts, luns=None,
-                          backstore_dir="/var/lib/iscsi_disks", portals=None,
-                          iqn_prefix="iqn.2025-01.org.cloudstack.infra"):
-    # hostvars arrives as Ansible's lazy HostVars mapping: read only what is needed
-    hosts = set([host])
-    for _z, _p, cluster, _ps in st.iter_primary_storage(zones):
-        hosts.update(str(h) for h in (cluster.get("hosts") or []))
-    plain = {}
-    for h in hosts:
-        if h in hostvars:
-            hv = hostvars[h]
-            plain[h] = dict((k, hv.get(k)) for k in (
-                "cloudstack_iscsi_initiator_iqn", "cloudstack_storage_interfaces",
-                "cloudstack_management_address") if hv.get(k) is not None)
-    return st.iscsi_targets(zones, host, plain, target_hosts, luns=luns,
-                            backstore_dir=backstore_dir, portals=portals, iqn_prefix=iqn_prefix)
+def storage_iscsi_targets(hostvars, groups, host, luns=None,
+                          backstore_dir="/var/lib/iscsi_disks", portals=None):
+    model = H.host_model(hostvars, groups, host)
+    return st.iscsi_targets(model, host, luns=luns,
+                            backstore_dir=backstore_dir, portals=portals)
 
 
 def storage_iscsi_plan(saved, targets, allow_recreate=False):
@@ -82,7 +80,7 @@ class FilterModule(object):
 
     def filters(self):
         return dict((f.__name__, _wrap(f)) for f in (
-            storage_nfs_exports, storage_nfs_export_line, storage_nfs_client_problems,
+            storage_nfs_exports, storage_nfs_export_line,
             storage_nfs_firewall_clients, storage_nfs_size_problems,
             storage_iscsi_targets, storage_iscsi_plan, storage_iscsi_initiator_iqn,
             storage_iqn_valid))

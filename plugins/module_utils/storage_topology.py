@@ -28,7 +28,6 @@ import ipaddress
 import re
 
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
-    FORBIDDEN_NFS_CLIENTS,
     IQN_RE,
     PRIMARY_STORAGE_MAX_TB as PRIMARY_MAX_TB,
     SECONDARY_STORAGE_MIN_GB as SECONDARY_MIN_GB,
@@ -46,10 +45,12 @@ ISCSI_PORT = 3260
 
 
 class StorageError(Exception):
-    """Bad input; the message names the value and the fix."""
+    """Bad input the engine does not see (role knobs); the message names
+    the value and the fix."""
 
 
-def _as_list(value):
+def as_list(value):
+    """None -> [], a list or tuple -> a list, anything else -> [value]."""
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
@@ -57,151 +58,81 @@ def _as_list(value):
     return [value]
 
 
-def iter_primary_storage(zones):
-    """Yield (zone, pod, cluster, primary_storage entry) over the topology."""
-    for zone in _as_list(zones):
-        for pod in _as_list(zone.get("pods")):
-            for cluster in _as_list(pod.get("clusters")):
-                for ps in _as_list(cluster.get("primary_storage")):
-                    yield zone, pod, cluster, ps
+def iter_primary_storage(model):
+    """Yield (zone, pod, cluster, primary_storage entry) over the model
+    (topology_model.Zone/Pod/Cluster objects, the entry a dict)."""
+    for cluster in model.clusters:
+        for ps in cluster.primary_storage:
+            yield cluster.zone, cluster.pod, cluster, ps
 
 
 def zone_client_networks(zone):
-    """The zone's management and storage networks' CIDRs (export default)."""
-    nets = zone.get("networks") or {}
+    """The CIDRs of a model zone's management and storage networks (the
+    export default)."""
     out = []
-    mgmt = nets.get("management") or {}
-    if mgmt.get("cidr"):
-        out.append(str(mgmt["cidr"]))
-    for st in _as_list(nets.get("storage")):
-        if st.get("cidr"):
-            out.append(str(st["cidr"]))
+    for net in ([zone.management] if zone.management else []) + zone.storage:
+        if net.cidr is not None:
+            out.append(str(net.cidr))
     return out
 
 
-def _all_allowed_networks(zones):
-    nets = []
-    for zone in _as_list(zones):
-        for cidr in zone_client_networks(zone):
-            try:
-                nets.append(ipaddress.ip_network(cidr, strict=False))
-            except ValueError:
-                pass
-    return nets
-
-
-def export_client_problems(clients, zones):
-    """Problems with an NFS export client list (empty list: all good).
-
-    A client must be an IP address or CIDR (never ``*``, ``0.0.0.0/0`` or a
-    host name: a name or wildcard lets any machine that can claim it mount
-    primary storage as root) that lies inside some zone's management or
-    storage network (the union over all zones, rule CS502).
-    """
-    problems = []
-    if not isinstance(clients, (list, tuple)):
-        return ["cloudstack_nfs_export_clients must be a list of CIDRs, got %r; "
-                "write e.g. [10.10.0.0/24]" % (clients,)]
-    allowed = _all_allowed_networks(zones)
-    for client in clients:
-        text = str(client).strip()
-        if text in FORBIDDEN_NFS_CLIENTS or text.endswith("/0"):
-            problems.append(
-                "NFS export client %r would let any machine mount the storage as root "
-                "(CS502); list the zone's management/storage CIDRs instead, e.g. %s"
-                % (text, ", ".join(str(n) for n in allowed) or "10.10.0.0/24"))
-            continue
-        try:
-            net = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            problems.append(
-                "NFS export client %r is not an IP address or CIDR; host names and "
-                "wildcards are refused, write a CIDR such as 10.10.0.0/24" % text)
-            continue
-        if allowed and not any(net.version == a.version and net.subnet_of(a) for a in allowed):
-            problems.append(
-                "NFS export client %s is not inside any zone's management or storage "
-                "network (%s) (CS502); narrow it or add the network to the zone"
-                % (text, ", ".join(str(a) for a in allowed)))
-    return problems
-
-
-def nfs_exports(zones, host, export_clients=None, sync=False):
+def nfs_exports(model, host, export_clients=None, sync=False):
     """The exports of ``host``: a list of dicts sorted by path.
 
-    Each: path, kind (primary | secondary), zones, names, clients, options,
-    min_gb (secondary: the size the filesystem must at least have),
-    size_tb (primary: the size the topology claims, if any).
-    Raises StorageError when the topology is contradictory for this host.
+    ``model`` is a topology_model.Model the engine accepted (CS205 paths,
+    CS208 primary/secondary on one path, CS502 clients are its rules).
+    Each export: path, kind (primary | secondary), zones, names, clients,
+    options, min_gb (secondary: the size the filesystem must at least
+    have), size_tb (primary: the size the topology claims, if any).
+    Raises StorageError when an export would have no client.
     """
     by_path = {}
 
     def add(zone, kind, entry, name):
-        path = str(entry.get("path") or "").rstrip("/") or "/"
-        if not str(entry.get("path") or "").startswith("/"):
-            raise StorageError(
-                "%s storage %s on %s in zone %s has path %r; give an absolute path "
-                "such as /export/%s" % (kind, name, host, zone.get("name"), entry.get("path"), kind))
-        if path == "/":
-            raise StorageError(
-                "%s storage %s on %s in zone %s exports '/'; export a dedicated "
-                "directory such as /export/%s" % (kind, name, host, zone.get("name"), kind))
-        clients = list(export_clients) if export_clients is not None else zone_client_networks(zone)
-        exp = by_path.get(path)
-        if exp is None:
-            exp = by_path[path] = {"path": path, "kind": kind, "zones": [], "names": [],
-                                   "clients": [], "min_gb": None, "size_tb": None}
-        elif exp["kind"] != kind:
-            raise StorageError(
-                "%s on %s is used both as primary and as secondary storage (zone %s); "
-                "give each its own directory" % (path, host, zone.get("name")))
-        if zone.get("name") not in exp["zones"]:
-            exp["zones"].append(zone.get("name"))
-        if name not in exp["names"]:
-            exp["names"].append(name)
-        for c in clients:
-            c = str(c)
-            if c not in exp["clients"]:
-                exp["clients"].append(c)
+        path = str(entry.get("path")).rstrip("/") or "/"
+        clients = list(export_clients) if export_clients is not None \
+            else zone_client_networks(zone)
+        exp = by_path.setdefault(path, {
+            "path": path, "kind": kind, "zones": [], "names": [],
+            "clients": [], "min_gb": None, "size_tb": None})
+        for key, value in (("zones", zone.name), ("names", name)):
+            if value not in exp[key]:
+                exp[key].append(value)
+        for client in clients:
+            if str(client) not in exp["clients"]:
+                exp["clients"].append(str(client))
         if kind == "secondary":
             claimed = entry.get("size_gb")
-            need = SECONDARY_MIN_GB
-            if claimed is not None:
-                need = _number(claimed, "size_gb of secondary storage %s:%s" % (host, path))
+            need = SECONDARY_MIN_GB if claimed is None else float(claimed)
             exp["min_gb"] = max(exp["min_gb"] or 0, need)
-        else:
-            claimed = entry.get("size_tb")
-            if claimed is not None:
-                claimed = _number(claimed, "size_tb of primary storage %s" % name)
-                exp["size_tb"] = max(exp["size_tb"] or 0, claimed)
+        elif entry.get("size_tb") is not None:
+            exp["size_tb"] = max(exp["size_tb"] or 0,
+                                 float(entry["size_tb"]))
 
-    for zone in _as_list(zones):
-        for idx, ss in enumerate(_as_list(zone.get("secondary_storage"))):
-            if ss.get("server") == host and str(ss.get("type", "nfs")).lower() == "nfs":
+    for zone in model.zones:
+        for idx, ss in enumerate(zone.secondary_storage):
+            if ss.get("server") == host and \
+                    str(ss.get("type", "nfs")).lower() == "nfs" and \
+                    ss.get("path") is not None:
                 add(zone, "secondary", ss, "secondary[%d]" % idx)
-    for zone, _pod, _cluster, ps in iter_primary_storage(zones):
-        if str(ps.get("type", "")).lower() == "nfs" and ps.get("server") == host:
+    for zone, _pod, _cluster, ps in iter_primary_storage(model):
+        if str(ps.get("type", "")).lower() == "nfs" and \
+                ps.get("server") == host and ps.get("path") is not None:
             add(zone, "primary", ps, ps.get("name"))
 
-    options = list(NFS_BASE_OPTIONS) + ["sync" if sync else "async"]
+    options = ",".join(list(NFS_BASE_OPTIONS) + ["sync" if sync else "async"])
     out = []
     for path in sorted(by_path):
         exp = by_path[path]
         if not exp["clients"]:
             raise StorageError(
-                "export %s on %s has no clients: zone %s has no management or storage "
-                "CIDR; set networks.management.cidr or cloudstack_nfs_export_clients"
+                "export %s on %s has no clients: zone %s has no management or "
+                "storage CIDR; set networks.management.cidr or "
+                "cloudstack_nfs_export_clients"
                 % (path, host, ", ".join(str(z) for z in exp["zones"])))
-        exp["options"] = ",".join(options)
+        exp["options"] = options
         out.append(exp)
     return out
-
-
-def _number(value, what):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise StorageError("%s is %r; it must be a number" % (what, value))
 
 
 def export_line(export):
@@ -229,7 +160,7 @@ def mount_for_path(path, mounts):
     """
     path = path.rstrip("/") or "/"
     best = None
-    for m in _as_list(mounts):
+    for m in as_list(mounts):
         mp = str(m.get("mount", "")).rstrip("/") or "/"
         if path == mp or mp == "/" or path.startswith(mp + "/"):
             if best is None or len(mp) > len(str(best.get("mount", "")).rstrip("/") or "/"):
@@ -300,74 +231,74 @@ def default_initiator_iqn(hostname, prefix="iqn.2025-01.org.cloudstack.infra"):
     return "%s:%s" % (prefix, re.sub(r"[^a-z0-9.-]", "-", short))
 
 
-def iscsi_targets(zones, host, hostvars, target_hosts, luns=None, backstore_dir="/var/lib/iscsi_disks",
-                  portals=None, iqn_prefix="iqn.2025-01.org.cloudstack.infra"):
+def is_lio_pool(ps):
+    """True for a pool a LIO target can serve: type iscsi, or type
+    shared_mountpoint with a ``target`` (the LUN under the clustered
+    filesystem)."""
+    stype = str(ps.get("type", "")).lower()
+    return stype == "iscsi" or (stype == "shared_mountpoint"
+                                and bool(ps.get("target")))
+
+
+def lio_pools(model):
+    """Yield (zone, cluster, pool) for every pool a LIO target of the
+    inventory serves: type iscsi, and type shared_mountpoint with a
+    ``target`` (the clustered filesystem's LUN), whose server
+    (Model.lio_server) is a cloudstack_iscsi_targets host."""
+    for zone, _pod, cluster, ps in iter_primary_storage(model):
+        if is_lio_pool(ps):
+            yield zone, cluster, ps
+
+
+def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
+                  portals=None):
     """The iSCSI targets ``host`` serves, sorted by IQN.
 
-    An iscsi primary_storage entry is served by its ``server`` when it has
-    one, else by the only host of cloudstack_iscsi_targets (several targets
-    and no ``server``: error). Each target: wwn, name, backstore (fileio:
-    file + size bytes, or block: dev), portals [ip], acls [initiator IQN].
-    ``luns`` maps a storage name to overrides {file, size_gb} or {device}.
-    ``portals`` overrides the portal addresses (list of IPs).
+    ``model`` is a topology_model.Model the engine accepted (CS209 names,
+    CS210 server, one target per pool and portal addresses are its rules).
+    A pool (lio_pools) is served by Model.lio_server. Each target: wwn,
+    name, backstore (fileio: file + size bytes, or block: dev), portals
+    [ip], acls [initiator IQN of every host of the clusters that use the
+    LUN]. ``luns`` maps a storage name to overrides {file, size_gb} or
+    {device}; ``portals`` overrides the portal addresses (list of IPs).
+    Raises StorageError for a LUN the role's knobs cannot size.
     """
     luns = luns or {}
-    target_hosts = list(target_hosts or [])
     by_wwn = {}
-    for zone, _pod, cluster, ps in iter_primary_storage(zones):
-        if str(ps.get("type", "")).lower() != "iscsi":
+    for zone, cluster, ps in lio_pools(model):
+        if model.lio_server(ps) != host:
             continue
         name = ps.get("name")
-        server = ps.get("server")
-        if server is None:
-            if len(target_hosts) != 1:
-                raise StorageError(
-                    "iscsi primary storage %s (zone %s) has no 'server' and "
-                    "cloudstack_iscsi_targets holds %d hosts (%s); add server: <target host>"
-                    % (name, zone.get("name"), len(target_hosts), ", ".join(target_hosts) or "none"))
-            server = target_hosts[0]
-        if server != host:
-            continue
-        wwn = str(ps.get("target") or "")
-        if not IQN_RE.match(wwn):
-            raise StorageError(
-                "iscsi primary storage %s has target %r; it must be an IQN that LIO accepts: "
-                "iqn.YYYY-MM.<reversed domain with a dot>[:name], lower case, e.g. "
-                "iqn.2025-01.lab.example:%s" % (name, ps.get("target"), name))
+        wwn = str(ps.get("target"))
         t = by_wwn.get(wwn)
         if t is None:
-            t = by_wwn[wwn] = {"wwn": wwn, "name": _backstore_name(name), "zones": [],
-                               "acls": [], "portals": [], "size_tb": ps.get("size_tb")}
-            t["backstore"] = _backstore(name, ps, luns.get(name) or {}, backstore_dir)
-        elif t["name"] != _backstore_name(name):
-            raise StorageError(
-                "target %s is used by two storage names (%s, %s); one LUN per target: "
-                "give each its own IQN" % (wwn, t["name"], name))
-        if zone.get("name") not in t["zones"]:
-            t["zones"].append(zone.get("name"))
-            for ip in (portals if portals is not None else _zone_portals(zone, host, hostvars)):
+            t = by_wwn[wwn] = {"wwn": wwn, "name": _backstore_name(name),
+                               "zones": [], "acls": [], "portals": [],
+                               "size_tb": ps.get("size_tb")}
+            t["backstore"] = _backstore(name, ps, luns.get(name) or {},
+                                        backstore_dir)
+        if zone.name not in t["zones"]:
+            t["zones"].append(zone.name)
+            for ip in (portals if portals is not None
+                       else model.portals(host, zone)):
                 if str(ip) not in t["portals"]:
                     t["portals"].append(str(ip))
-        for h in _as_list(cluster.get("hosts")):
-            hv = (hostvars or {}).get(h) or {}
-            iqn = str(hv.get("cloudstack_iscsi_initiator_iqn") or default_initiator_iqn(h, iqn_prefix))
-            if not IQN_RE.match(iqn):
-                raise StorageError(
-                    "host %s has cloudstack_iscsi_initiator_iqn %r, not an IQN; write e.g. %s"
-                    % (h, iqn, default_initiator_iqn(h, iqn_prefix)))
+        for member in cluster.hosts:
+            iqn = str(model.initiator_iqn(member))
             if iqn not in t["acls"]:
                 t["acls"].append(iqn)
     out = []
     for wwn in sorted(by_wwn):
-        t = by_wwn[wwn]
-        if not t["portals"]:
-            raise StorageError(
-                "target %s on %s has no portal address: give %s cloudstack_storage_interfaces "
-                "on the zone's storage networks or cloudstack_management_address"
-                % (wwn, host, host))
-        t["acls"].sort()
-        out.append(t)
+        by_wwn[wwn]["acls"].sort()
+        out.append(by_wwn[wwn])
     return out
+
+
+def _number(value, what):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise StorageError("%s is %r; it must be a number" % (what, value))
 
 
 def _backstore_name(name):
@@ -393,25 +324,13 @@ def _backstore(name, ps, override, backstore_dir):
     return {"plugin": "fileio", "dev": str(path), "size": size}
 
 
-def _zone_portals(zone, host, hostvars):
-    hv = (hostvars or {}).get(host) or {}
-    storage = [s.get("name") for s in _as_list((zone.get("networks") or {}).get("storage"))]
-    ips = []
-    for itf in _as_list(hv.get("cloudstack_storage_interfaces")):
-        if itf.get("network") in storage and itf.get("address"):
-            ips.append(str(itf["address"]))
-    if not ips and hv.get("cloudstack_management_address"):
-        ips.append(str(hv["cloudstack_management_address"]))
-    return ips
-
-
 def _saved(saved):
     saved = saved or {}
     objs = {}
-    for so in _as_list(saved.get("storage_objects")):
+    for so in as_list(saved.get("storage_objects")):
         objs[(so.get("plugin"), so.get("name"))] = so
     targets = {}
-    for t in _as_list(saved.get("targets")):
+    for t in as_list(saved.get("targets")):
         if t.get("fabric", "iscsi") == "iscsi":
             targets[t.get("wwn")] = t
     return objs, targets
@@ -474,7 +393,7 @@ def _target_cmds(t, st, so_path, recreated):
         cmds.append("/iscsi create %s" % t["wwn"])
         tpg = {}
     else:
-        tpg = next((x for x in _as_list(st.get("tpgs")) if x.get("tag") == 1), None)
+        tpg = next((x for x in as_list(st.get("tpgs")) if x.get("tag") == 1), None)
         if tpg is None:
             cmds.append("/iscsi/%s create tag=1" % t["wwn"])
             tpg = {}
@@ -483,7 +402,7 @@ def _target_cmds(t, st, so_path, recreated):
         if attrs.get(key) != want:
             cmds.append("%s set attribute %s=%d" % (base, key, want))
     # LUN 0 -> the backstore (deleting the backstore removed the LUN with it)
-    luns = {lun.get("index"): lun for lun in _as_list(tpg.get("luns"))}
+    luns = {lun.get("index"): lun for lun in as_list(tpg.get("luns"))}
     lun0 = luns.get(0)
     # deleting a backstore (recreated) or LUN 0 also removes LUN 0 and the
     # ACLs' mapped LUNs that point at it
@@ -496,14 +415,14 @@ def _target_cmds(t, st, so_path, recreated):
     for idx in sorted(i for i in luns if i != 0):
         cmds.append("%s/luns delete lun=%d" % (base, idx))
     # portals
-    have = {(p.get("ip_address"), int(p.get("port") or ISCSI_PORT)) for p in _as_list(tpg.get("portals"))}
+    have = {(p.get("ip_address"), int(p.get("port") or ISCSI_PORT)) for p in as_list(tpg.get("portals"))}
     want = {(ip, ISCSI_PORT) for ip in t["portals"]}
     for ip, port in sorted(have - want):
         cmds.append("%s/portals delete ip_address=%s ip_port=%d" % (base, ip, port))
     for ip, port in sorted(want - have):
         cmds.append("%s/portals create ip_address=%s ip_port=%d" % (base, ip, port))
     # ACLs, each with mapped LUN 0 -> tpg LUN 0
-    acls = {a.get("node_wwn"): a for a in _as_list(tpg.get("node_acls"))}
+    acls = {a.get("node_wwn"): a for a in as_list(tpg.get("node_acls"))}
     for wwn in sorted(set(acls) - set(t["acls"])):
         cmds.append("%s/acls delete wwn=%s" % (base, wwn))
     for wwn in t["acls"]:
@@ -512,7 +431,7 @@ def _target_cmds(t, st, so_path, recreated):
             cmds.append("%s/acls create wwn=%s add_mapped_luns=false" % (base, wwn))
             mapped = {}
         else:
-            mapped = {m.get("index"): m for m in _as_list(acl.get("mapped_luns"))}
+            mapped = {m.get("index"): m for m in as_list(acl.get("mapped_luns"))}
         m0 = None if lun_reset else mapped.get(0)
         if m0 is None or m0.get("tpg_lun") != 0 or m0.get("write_protect"):
             if m0 is not None:

@@ -445,7 +445,7 @@ class Model(object):
         if h.cluster is None:
             return out
         for pool in h.cluster.primary_storage:
-            if pool.get("type") != "iscsi":
+            if not ST.is_lio_pool(pool):
                 continue
             server = self.lio_server(pool)
             if server is None:
@@ -460,11 +460,10 @@ class Model(object):
         if name not in self.group(G_NFS):
             return []
         clients = self.effective(name, "cloudstack_nfs_export_clients")
-        zones = [z.raw for z in self.zones]
         try:
-            exports = ST.nfs_exports(zones, name, clients)
+            exports = ST.nfs_exports(self, name, clients)
         except ST.StorageError:
-            return []       # refused by CS205/CS208 already
+            return []       # an export without clients
         return [{"path": e["path"], "kind": e["kind"],
                  "clients": list(e["clients"]), "zones": list(e["zones"]),
                  "names": list(e["names"])} for e in exports]

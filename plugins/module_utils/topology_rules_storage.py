@@ -207,8 +207,8 @@ def _storage_service_rules(ctx, zones):
                     kinds.setdefault((ps.get("server"),
                                       ps["path"].rstrip("/")),
                                      {}).setdefault("primary", ploc)
-            if stype != "iscsi":
-                continue
+            if not ST.is_lio_pool(ps):
+                continue        # iscsi, or shared_mountpoint on a LUN
             server = ps.get("server")
             if server is None and len(targets) > 1:
                 ctx.add("CS210", ploc, "iscsi primary storage %s has no "

@@ -1,19 +1,21 @@
-"""Unit tests of plugins/module_utils/database_plan.py (plain Python)."""
-import importlib.util
-import pathlib
+"""Unit tests of plugins/module_utils/database_plan.py (plain Python).
 
+The planner takes the topology model and refuses nothing: the tier's
+refusals (the old DB101..DB105) are engine rules, and the same tables check
+that the engine refuses them with their CS id."""
 import pytest
 
-_PATH = pathlib.Path(__file__).resolve().parents[2] / "plugins" / "module_utils" / "database_plan.py"
-_spec = importlib.util.spec_from_file_location("database_plan", _PATH)
-dp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dp)
+from ansible_collections.cloudstack.infra.plugins.module_utils import database_plan as dp
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+
+from test_topology_rules import base
 
 GOOD_SECRETS = {
     "cloudstack_db_password": "s3cret-cloud-Pw",
     "cloudstack_db_root_password": "s3cret-root-Pw",
     "cloudstack_db_replication_password": "s3cret-repl-Pw",
 }
+DB_RULES = ["CS303", "CS401", "CS402", "CS403", "CS404", "CS405", "CS406", "CS407", "CS408", "CS504"]
 
 
 def inventory(primary=("db1",), replicas=("db2", "db3"), management=("mgmt1",), **overrides):
@@ -26,22 +28,46 @@ def inventory(primary=("db1",), replicas=("db2", "db3"), management=("mgmt1",), 
         "db1": {"cloudstack_management_address": "172.30.41.10", "cloudstack_site": "dc1"},
         "db2": {"cloudstack_management_address": "172.30.41.11", "cloudstack_site": "dc1"},
         "db3": {"cloudstack_management_address": "172.30.42.12", "cloudstack_site": "dc2"},
-        "mgmt1": {"cloudstack_management_address": "172.30.41.20"},
-        "mgmt2": {"cloudstack_management_address": "172.30.41.21"},
+        "mgmt1": {"cloudstack_management_address": "172.30.41.20", "cloudstack_site": "dc1"},
+        "mgmt2": {"cloudstack_management_address": "172.30.41.21", "cloudstack_site": "dc1"},
     }
     for host, values in overrides.items():
         hostvars.setdefault(host, {}).update(values)
+    for host in list(hostvars):
+        hostvars[host] = dict((k, v) for k, v in hostvars[host].items() if v is not None)
     return groups, hostvars
 
 
-def ids(result):
-    return [e["id"] for e in result["errors"]]
+def G(**extra):
+    # the zones of the engine's base inventory: the shape passes (CS001);
+    # their own rules are not the tier's
+    out = {"cloudstack_sites": [{"name": "dc1"}, {"name": "dc2"}],
+           "cloudstack_zones": base()[2]["cloudstack_zones"],
+           "cloudstack_mgmt_lb_external": True, "cloudstack_lb_vip": "172.30.41.5"}
+    out.update(GOOD_SECRETS)
+    out.update(extra)
+    return out
+
+
+def plan(groups, hostvars, **global_vars):
+    return dp.plan_database(T.build_model(groups, hostvars, G(**global_vars))[1])
+
+
+def ids(groups, hostvars, **global_vars):
+    """The engine's findings among the database tier's rules."""
+    report = T.run_rules(groups, hostvars, G(**global_vars), DB_RULES)
+    return sorted(v.rule for v in report.violations if v.severity == "error")
+
+
+def messages(groups, hostvars, **global_vars):
+    report = T.run_rules(groups, hostvars, G(**global_vars), DB_RULES)
+    return [v.message for v in report.violations]
 
 
 def test_good_inventory_has_no_error_and_derives_values():
     groups, hostvars = inventory(management=("mgmt1", "mgmt2"))
-    result = dp.plan_database(groups, hostvars, secrets=GOOD_SECRETS, dr=True)
-    assert result["errors"] == []
+    assert ids(groups, hostvars, cloudstack_db_dr=True) == []
+    result = plan(groups, hostvars, cloudstack_db_dr=True)
     assert result["primary"] == "db1"
     assert result["replicas"] == ["db2", "db3"]
     assert result["max_connections"] == 700
@@ -49,117 +75,112 @@ def test_good_inventory_has_no_error_and_derives_values():
     assert len(set(result["server_ids"].values())) == 3
     assert result["management_addresses"] == ["172.30.41.20", "172.30.41.21"]
     assert result["db_addresses"] == ["172.30.41.10", "172.30.41.11", "172.30.42.12"]
+    assert result["sites"]["db3"] == "dc2"
 
 
 def test_server_id_is_stable_when_a_replica_is_added():
     groups, hostvars = inventory(replicas=("db2",))
-    before = dp.plan_database(groups, hostvars)["server_ids"]
+    before = plan(groups, hostvars)["server_ids"]
     groups, hostvars = inventory(replicas=("db2", "db3"))
-    after = dp.plan_database(groups, hostvars)["server_ids"]
+    after = plan(groups, hostvars)["server_ids"]
     assert before["db1"] == after["db1"] and before["db2"] == after["db2"]
+
+
+def test_explicit_server_id_wins():
+    groups, hostvars = inventory(db2={"database_server_id": 7}, db3={"cloudstack_db_server_id": "8"})
+    assert ids(groups, hostvars) == []
+    assert plan(groups, hostvars)["server_ids"]["db2"] == 7
+    assert plan(groups, hostvars)["server_ids"]["db3"] == 8
 
 
 def test_two_primaries():
     groups, hostvars = inventory(primary=("db1", "db2"), replicas=("db3",))
-    result = dp.plan_database(groups, hostvars)
-    assert ids(result) == ["CS402"]
-    assert "db1, db2" in result["errors"][0]["message"]
-    assert result["primary"] is None
+    assert ids(groups, hostvars) == ["CS402"]
+    assert any("db1" in m and "db2" in m for m in messages(groups, hostvars))
 
 
 def test_replica_without_primary():
     groups, hostvars = inventory(primary=())
-    result = dp.plan_database(groups, hostvars)
-    assert ids(result) == ["CS402"]
-    assert "no primary" in result["errors"][0]["message"]
+    assert ids(groups, hostvars) == ["CS402"]
 
 
 def test_host_in_both_groups():
+    # was DB101
     groups, hostvars = inventory(replicas=("db1", "db2"))
-    assert "DB101" in ids(dp.plan_database(groups, hostvars))
+    assert "CS405" in ids(groups, hostvars)
 
 
 def test_duplicate_explicit_server_id():
+    # was DB104
     groups, hostvars = inventory(db2={"database_server_id": 7}, db3={"database_server_id": 7})
-    result = dp.plan_database(groups, hostvars)
-    assert ids(result) == ["DB104"]
-    assert "duplicate server_id 7 on db2 and db3" in result["errors"][0]["message"]
+    assert ids(groups, hostvars) == ["CS408"]
+    assert any("db2 and db3" in m and "server id 7" in m for m in messages(groups, hostvars))
 
 
 def test_explicit_id_colliding_with_derived_id():
     derived = dp.server_id_from_address("172.30.41.10")
     groups, hostvars = inventory(db2={"database_server_id": derived})
-    assert ids(dp.plan_database(groups, hostvars)) == ["DB104"]
+    assert ids(groups, hostvars) == ["CS408"]
 
 
 @pytest.mark.parametrize("bad", [0, -1, "x", 2 ** 32, True])
 def test_invalid_server_id(bad):
+    # was DB103
     groups, hostvars = inventory(db2={"database_server_id": bad})
-    assert ids(dp.plan_database(groups, hostvars)) == ["DB103"]
+    assert ids(groups, hostvars) == ["CS407"]
 
 
 def test_shared_address_is_refused():
+    # was DB104 + DB105
     groups, hostvars = inventory(db3={"cloudstack_management_address": "172.30.41.11"})
-    assert sorted(ids(dp.plan_database(groups, hostvars))) == ["DB104", "DB105"]
+    assert ids(groups, hostvars) == ["CS303", "CS408"]
 
 
-def test_missing_and_invalid_address():
-    groups, hostvars = inventory(db2={"cloudstack_management_address": None},
-                                 db3={"cloudstack_management_address": "not-an-ip"})
-    result = dp.plan_database(groups, hostvars)
-    assert ids(result) == ["DB102", "DB102"]
+def test_missing_address():
+    # was DB102
+    groups, hostvars = inventory(db2={"cloudstack_management_address": None})
+    assert ids(groups, hostvars) == ["CS406"]
 
 
 def test_ipv6_address_needs_explicit_id():
     groups, hostvars = inventory(db3={"cloudstack_management_address": "fd00::12"})
-    assert ids(dp.plan_database(groups, hostvars)) == ["DB103"]
+    assert ids(groups, hostvars) == ["CS407"]
     groups, hostvars = inventory(db3={"cloudstack_management_address": "fd00::12",
                                       "database_server_id": 12})
-    assert ids(dp.plan_database(groups, hostvars)) == []
+    assert ids(groups, hostvars) == []
+    assert plan(groups, hostvars)["server_ids"]["db3"] == 12
 
 
-@pytest.mark.parametrize("weak", ["password", "cloud", "changeme", "root", "", "  Password "])
+@pytest.mark.parametrize("weak", ["password", "cloud", "changeme", "root", "  Password "])
 def test_default_password_refused_without_echoing_it(weak):
-    secrets = dict(GOOD_SECRETS, cloudstack_db_replication_password=weak)
     groups, hostvars = inventory()
-    result = dp.plan_database(groups, hostvars, secrets=secrets)
-    assert ids(result) == ["CS504"]
-    assert result["errors"][0]["where"] == "cloudstack_db_replication_password"
-    for line in dp.format_errors(result["errors"]):
+    assert ids(groups, hostvars, cloudstack_db_replication_password=weak) == ["CS504"]
+    for line in messages(groups, hostvars, cloudstack_db_replication_password=weak):
         assert "s3cret" not in line
-
-
-def test_missing_secret_refused():
-    secrets = dict(GOOD_SECRETS)
-    del secrets["cloudstack_db_root_password"]
-    groups, hostvars = inventory()
-    assert ids(dp.plan_database(groups, hostvars, secrets=secrets)) == ["CS504"]
 
 
 def test_max_connections():
     groups, hostvars = inventory(management=("mgmt1", "mgmt2"))
-    assert dp.plan_database(groups, hostvars, max_connections=1000)["max_connections"] == 1000
-    result = dp.plan_database(groups, hostvars, max_connections=500)
-    assert ids(result) == ["CS404"]
-    assert "700" in result["errors"][0]["message"]
+    assert plan(groups, hostvars, cloudstack_db_max_connections=1000)["max_connections"] == 1000
+    assert ids(groups, hostvars, cloudstack_db_max_connections=500) == ["CS404"]
 
 
 def test_no_management_server():
     groups, hostvars = inventory(management=())
-    assert ids(dp.plan_database(groups, hostvars)) == ["CS401"]
+    assert "CS401" in ids(groups, hostvars)
+    assert plan(groups, hostvars)["max_connections"] == 350
 
 
 def test_dr_requires_replica_at_other_site():
     groups, hostvars = inventory(replicas=("db2",))
-    assert ids(dp.plan_database(groups, hostvars, dr=True)) == ["CS403"]
-    assert ids(dp.plan_database(groups, hostvars, dr=False)) == []
+    assert ids(groups, hostvars, cloudstack_db_dr=True) == ["CS403"]
+    assert ids(groups, hostvars, cloudstack_db_dr=False) == []
 
 
 def test_all_errors_reported_in_one_run():
     groups, hostvars = inventory(primary=("db1", "db2"), replicas=("db3",),
                                  db1={"database_server_id": 5}, db3={"database_server_id": 5})
-    secrets = dict(GOOD_SECRETS, cloudstack_db_password="cloud")
-    assert sorted(ids(dp.plan_database(groups, hostvars, secrets=secrets))) == ["CS402", "CS504", "DB104"]
+    assert ids(groups, hostvars, cloudstack_db_password="cloud") == ["CS402", "CS408", "CS504"]
 
 
 @pytest.mark.parametrize("version,word", [("4.15", "slaves"), ("4.15.2.0", "slaves"),
@@ -204,12 +225,10 @@ def test_gtid_missing():
 def test_constants_come_from_topology_data():
     from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data
     assert dp.CONNECTIONS_PER_MANAGEMENT_SERVER is topology_data.DB_CONNECTIONS_PER_MGMT
-    assert dp.WEAK_PASSWORDS is topology_data.WEAK_SECRETS
-    assert dp.SECRET_NAMES is topology_data.SECRET_VARS
 
 
 def test_plan_reports_connections_per_management_server():
     groups, hostvars = inventory(management=("mgmt1", "mgmt2"))
-    plan = dp.plan_database(groups, hostvars, secrets=GOOD_SECRETS)
-    assert plan["connections_per_management_server"] == 350
-    assert plan["max_connections"] == 700
+    result = plan(groups, hostvars)
+    assert result["connections_per_management_server"] == 350
+    assert result["max_connections"] == 700
