@@ -66,7 +66,10 @@ VARS_FILE = re.compile(r"Could not process '([^']+)'")
 
 
 def _wanted(key):
-    return isinstance(key, str) and key.startswith("cloudstack_")
+    # database_server_id: the database role's older name of
+    # cloudstack_db_server_id (CS407, CS408 read both)
+    return isinstance(key, str) and (key.startswith("cloudstack_")
+                                     or key == "database_server_id")
 
 
 class _InventoryReader(object):

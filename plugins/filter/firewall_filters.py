@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_hostvars as H
 from ansible_collections.cloudstack.infra.plugins.module_utils.firewall_rules import (
     firewall_plan,
     interface_for_address,
@@ -16,10 +17,15 @@ from ansible_collections.cloudstack.infra.plugins.module_utils.firewall_rules im
 )
 
 
-def _plan(spec):
-    if not isinstance(spec, dict):
-        raise AnsibleFilterError('firewall_plan expects a mapping, got %s' % type(spec).__name__)
-    return firewall_plan(dict(spec))
+def _plan(hostvars, groups, host, knobs=None):
+    if knobs is not None and not isinstance(knobs, dict):
+        raise AnsibleFilterError('firewall_plan: the role settings must be a mapping, got %s; pass '
+                                 '{forwards: ..., admin_cidrs: ...}' % type(knobs).__name__)
+    try:
+        model = H.host_model(hostvars, groups, host)
+    except H.InputError as exc:
+        raise AnsibleFilterError('firewall_plan: %s' % exc)
+    return firewall_plan(model, host, dict(knobs or {}))
 
 
 def _restore(saved, tables):

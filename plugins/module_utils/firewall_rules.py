@@ -6,11 +6,13 @@
 No Ansible import here: the filters in plugins/filter/firewall_filters.py wrap
 these functions and tests/unit/test_firewall_rules.py calls them directly.
 
-firewall_plan() turns the topology contract (cloudstack_zones,
-cloudstack_firewall_forwards, the groups, cloudstack_site_vpn) plus the role's
-own settings into what the nftables template needs, and lists every problem
-it finds (each naming the value and the fix) so that the role can stop before
-any host is changed.
+firewall_plan(model, host, knobs) turns the topology model (zones, the
+forwards, the groups, cloudstack_site_vpn; topology_model.Model) plus the
+role's own settings into what the nftables template needs. The inventory's
+rules are the engine's (CS401, CS501, CS505-CS507: the role runs them first
+with cloudstack.infra.topology_validate); the plan lists only the problems
+of the role's own settings (each naming the value and the fix) so that the
+role can stop before any host is changed.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +23,8 @@ import ipaddress
 
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
     FORBIDDEN_PUBLIC_PORTS,
+    SITE_VPN_PORT,
+    SITE_VPN_TUNNEL_CIDR,
 )
 
 # The firewall refuses to forward SSH as well: the hypervisors' and the
@@ -69,69 +73,76 @@ def _ipv4_net(value):
         return None
 
 
-def normalize_forwards(forwards, forbidden_extra=None):
-    """Check cloudstack_firewall_forwards; return (normalized list, errors)."""
+def normalize_forwards(forwards, forbidden=(), checked=False):
+    """The forwards as {port, to_port, proto} dicts, and errors.
+
+    ``checked``: the list comes from the inventory and the engine accepted
+    it (CS001 shape, CS501 ports, CS505 duplicates): only the role's extra
+    ``forbidden`` ports are checked. Otherwise (the role's
+    nat_firewall_forwards) every entry is checked here.
+    """
     errors = []
     out = []
-    forbidden = set(FORBIDDEN_PORTS) | set(_port(p) for p in (forbidden_extra or []) if _port(p))
     if forwards is None:
         forwards = list(DEFAULT_FORWARDS)
     if not isinstance(forwards, (list, tuple)):
-        return [], ['cloudstack_firewall_forwards must be a list of {port, to_port, proto} '
+        return [], ['nat_firewall_forwards must be a list of {port, to_port, proto} '
                     'mappings, got %r; fix: e.g. [{port: 443, to_port: 8443, proto: tcp}]' % (forwards,)]
+    name = 'cloudstack_firewall_forwards' if checked else 'nat_firewall_forwards'
     seen = {}
     for index, entry in enumerate(forwards):
-        where = 'cloudstack_firewall_forwards[%d]' % index
+        where = '%s[%d]' % (name, index)
         if not isinstance(entry, dict):
             errors.append('%s is %r, not a mapping; fix: write it as {port: 443, to_port: 8443, proto: tcp}'
                           % (where, entry))
             continue
-        unknown = sorted(set(entry) - set(('port', 'to_port', 'proto')))
-        if unknown:
-            errors.append('%s has unknown key(s) %s; fix: use only port, to_port and proto'
-                          % (where, ', '.join(unknown)))
         port = _port(entry.get('port'))
         to_port = _port(entry.get('to_port', entry.get('port')))
         proto = str(entry.get('proto', 'tcp')).lower()
-        if port is None:
-            errors.append('%s.port is %r; fix: a port number from 1 to 65535' % (where, entry.get('port')))
-        if to_port is None:
-            errors.append('%s.to_port is %r; fix: a port number from 1 to 65535' % (where, entry.get('to_port')))
-        if proto not in PROTOS:
-            errors.append('%s.proto is %r; fix: tcp or udp' % (where, entry.get('proto')))
+        if not checked:
+            errors.extend(_forward_entry_errors(where, entry, port, to_port, proto))
         for key, value in (('port', port), ('to_port', to_port)):
             if value is not None and value in forbidden:
                 errors.append('%s.%s is %d, a port that must never face the Internet (forbidden: %s); '
                               'fix: remove this forward, the firewall refuses it (CS501)'
                               % (where, key, value, ', '.join(str(p) for p in sorted(forbidden))))
         if port is not None and proto in PROTOS:
-            if (port, proto) in seen:
-                errors.append('%s forwards %s/%d again (already in cloudstack_firewall_forwards[%d]); '
+            if (port, proto) in seen and not checked:
+                errors.append('%s forwards %s/%d again (already in %s[%d]); '
                               'fix: keep one entry per public port and protocol'
-                              % (where, proto, port, seen[(port, proto)]))
-            else:
-                seen[(port, proto)] = index
+                              % (where, proto, port, name, seen[(port, proto)]))
+            seen.setdefault((port, proto), index)
         if port is not None and to_port is not None and proto in PROTOS:
             out.append({'port': port, 'to_port': to_port, 'proto': proto})
     return out, errors
 
 
+def _forward_entry_errors(where, entry, port, to_port, proto):
+    errors = []
+    unknown = sorted(set(entry) - set(('port', 'to_port', 'proto')))
+    if unknown:
+        errors.append('%s has unknown key(s) %s; fix: use only port, to_port and proto'
+                      % (where, ', '.join(unknown)))
+    if port is None:
+        errors.append('%s.port is %r; fix: a port number from 1 to 65535' % (where, entry.get('port')))
+    if to_port is None:
+        errors.append('%s.to_port is %r; fix: a port number from 1 to 65535' % (where, entry.get('to_port')))
+    if proto not in PROTOS:
+        errors.append('%s.proto is %r; fix: tcp or udp' % (where, entry.get('proto')))
+    return errors
+
+
 def zone_site(zone):
-    return zone.get('site') or DEFAULT_SITE
+    """The site a model zone names (DEFAULT_SITE when it names none)."""
+    return zone.raw.get('site') or DEFAULT_SITE
 
 
 def zone_networks(zone, kinds=('management', 'storage')):
-    """CIDRs of a zone's networks of the given kinds (storage may be a list or a mapping)."""
-    nets = (zone or {}).get('networks') or {}
+    """CIDRs of a model zone's networks of the given kinds."""
     out = []
     for kind in kinds:
-        value = nets.get(kind)
-        if value is None:
-            continue
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, dict) and item.get('cidr'):
-                out.append(str(item['cidr']))
+        nets = zone.storage if kind == 'storage' else [getattr(zone, kind, None)]
+        out.extend(str(net.cidr) for net in nets if net is not None and net.cidr is not None)
     return out
 
 
@@ -144,7 +155,7 @@ def _dedupe(items):
 
 
 def firewall_site(zones, host_site):
-    """The site whose zones sit behind this firewall."""
+    """The site whose zones sit behind this firewall (None: several)."""
     if host_site:
         return host_site
     sites = _dedupe(zone_site(z) for z in zones or [])
@@ -153,37 +164,27 @@ def firewall_site(zones, host_site):
     return None
 
 
-def forward_target(lb_hosts, lb_vip, lb_external, management_addresses, override):
-    """Address the public forwards go to; returns (address or None, errors)."""
+def forward_target(model, host, override):
+    """Address the public forwards go to; returns (address or None, errors).
+
+    The inventory's choice (the load balancers' VIP, else the one
+    management server) is the engine's (CS401, CS506); only the role's
+    nat_firewall_forward_target is checked here.
+    """
     if override:
         if _ipv4(override) is None:
             return None, ['nat_firewall_forward_target is %r, not an IPv4 address; fix: the load balancer '
                           'VIP or the management server address, or leave it empty' % (override,)]
         return str(_ipv4(override)), []
-    if lb_hosts or lb_external:
-        why = 'the group cloudstack_lb has %s' % ', '.join(lb_hosts) if lb_hosts else \
-            'cloudstack_mgmt_lb_external is true'
-        if not lb_vip:
-            return None, ['%s but cloudstack_lb_vip is not set; fix: set cloudstack_lb_vip to the load '
-                          'balancers\' virtual address that the firewall forwards to' % why]
-        if _ipv4(lb_vip) is None:
-            return None, ['cloudstack_lb_vip is %r, not an IPv4 address; fix: the load balancers\' '
-                          'virtual IPv4 address' % (lb_vip,)]
-        return str(_ipv4(lb_vip)), []
-    addresses = list(management_addresses or [])
-    if len(addresses) != 1:
-        return None, ['the firewall needs the load balancer VIP or exactly one management server to forward '
-                      'to, found %d management server(s) and no cloudstack_lb; fix: one host in '
-                      'cloudstack_management, or a cloudstack_lb group with cloudstack_lb_vip (CS401)'
-                      % len(addresses)]
-    if _ipv4(addresses[0]) is None:
-        return None, ['the management server\'s cloudstack_management_address is %r, not an IPv4 address; '
-                      'fix: set it in its host_vars' % (addresses[0],)]
-    return str(_ipv4(addresses[0])), []
+    if model.group('cloudstack_lb') or model.effective(host, 'cloudstack_mgmt_lb_external'):
+        vip = model.effective(host, 'cloudstack_lb_vip')
+        return (str(vip) if vip is not None else None), []
+    addresses = model.management_addresses()
+    return (addresses[0] if len(addresses) == 1 else None), []
 
 
-def _cidr_list(name, values, errors, allow_default_route=False):
-    """Check a list of IPv4 CIDRs (never None: firewall_plan derives null ones)."""
+def _cidr_list(name, values, errors):
+    """Check a role's list of IPv4 CIDRs."""
     out = []
     if not isinstance(values, (list, tuple)):
         errors.append('%s must be a list of IPv4 CIDRs, got %r; fix: e.g. [10.10.0.0/24]' % (name, values))
@@ -194,17 +195,22 @@ def _cidr_list(name, values, errors, allow_default_route=False):
             errors.append('%s contains %r, not an IPv4 network in CIDR form (host bits zero); '
                           'fix: e.g. 10.10.0.0/24' % (name, value))
             continue
-        if net.prefixlen == 0 and not allow_default_route:
+        if net.prefixlen == 0:
             errors.append('%s contains %s (everyone); fix: list only the networks that need it' % (name, value))
             continue
         out.append(str(net))
     return _dedupe(out)
 
 
+def _ipv4_only(cidrs):
+    return _dedupe([c for c in cidrs if _ipv4_net(c) is not None])
+
+
 def vpn_peers(this_host, this_site, firewalls, zones):
     """One peer per other site: its first firewall (sorted), with that site's zone networks.
 
-    firewalls: list of {host, site}. Returns a list of {host, site, networks}.
+    firewalls: list of {host, site}; zones: model zones. Returns a list of
+    {host, site, networks}.
     """
     by_site = {}
     for fw in sorted(firewalls or [], key=lambda f: f['host']):
@@ -234,98 +240,69 @@ def vpn_address(tunnel_cidr, firewall_hosts, this_host):
     return '%s/%d' % (net.network_address + index, net.prefixlen)
 
 
-def firewall_plan(spec):
-    """Everything the nftables template needs, and every error found.
+def firewall_plan(model, host, knobs=None):
+    """Everything the nftables template needs for firewall ``host``.
 
-    spec keys (all optional unless said): host (this firewall's inventory name),
-    host_site, zones, forwards, forbidden_extra, lb_hosts, lb_vip, lb_external,
-    management_addresses, forward_target, masquerade_sources (None: derived),
-    admin_cidrs (None: derived), vpn (cloudstack_site_vpn mapping),
-    firewalls (list of {host, site}), vpn_port, vpn_tunnel_cidr, vpn_address.
+    ``model`` is a topology_model.Model the engine accepted: the forwards
+    (CS501, CS505), the forward target (CS401, CS506) and the site VPN
+    (CS507) are its rules and are not checked again. ``knobs`` are the
+    role's own settings, checked here: forwards (None: the inventory's
+    cloudstack_firewall_forwards), forbidden_extra, forward_target,
+    masquerade_sources and admin_cidrs (None: derived), vpn_address,
+    controller_address and ssh_managed (the lock-out check).
+    Returns a dict with ``errors`` (each naming the value and the fix).
     """
+    knobs = knobs or {}
     errors = []
-    zones = spec.get('zones') or []
-    if not isinstance(zones, list):
-        errors.append('cloudstack_zones must be a list, got %r' % (zones,))
-        zones = []
-    forwards, ferr = normalize_forwards(spec.get('forwards'), spec.get('forbidden_extra'))
+    zones = model.zones
+    forbidden = set(FORBIDDEN_PORTS) | set(
+        _port(p) for p in (knobs.get('forbidden_extra') or []) if _port(p))
+    if knobs.get('forwards') is None:
+        forwards, ferr = normalize_forwards(
+            model.effective(host, 'cloudstack_firewall_forwards'), forbidden, checked=True)
+    else:
+        forwards, ferr = normalize_forwards(knobs.get('forwards'), forbidden)
     errors.extend(ferr)
-    target, terr = forward_target(spec.get('lb_hosts') or [], spec.get('lb_vip'), spec.get('lb_external'),
-                                  spec.get('management_addresses') or [], spec.get('forward_target'))
+    target, terr = forward_target(model, host, knobs.get('forward_target'))
     errors.extend(terr)
 
-    site = firewall_site(zones, spec.get('host_site'))
+    site = firewall_site(zones, (model.hostvars.get(host) or {}).get('cloudstack_site'))
     local_zones = [z for z in zones if site is None or zone_site(z) == site]
-    derived = []
-    for zone in local_zones:
-        derived.extend(zone_networks(zone, ('management', 'storage')))
-    if spec.get('masquerade_sources') is None:
-        masq = _cidr_list('the zones\' management/storage networks', derived, errors)
+    if knobs.get('masquerade_sources') is None:
+        masq = _ipv4_only([c for z in local_zones for c in zone_networks(z, ('management', 'storage'))])
     else:
-        masq = _cidr_list('nat_firewall_masquerade_sources', spec.get('masquerade_sources'), errors)
-    if spec.get('admin_cidrs') is None:
-        admin = _cidr_list('the zones\' management networks',
-                           [c for z in local_zones for c in zone_networks(z, ('management',))], errors)
+        masq = _cidr_list('nat_firewall_masquerade_sources', knobs['masquerade_sources'], errors)
+    if knobs.get('admin_cidrs') is None:
+        admin = _ipv4_only([c for z in local_zones for c in zone_networks(z, ('management',))])
     else:
-        admin = _cidr_list('nat_firewall_admin_cidrs', spec.get('admin_cidrs'), errors)
+        admin = _cidr_list('nat_firewall_admin_cidrs', knobs['admin_cidrs'], errors)
 
-    vpn = spec.get('vpn') or {}
-    if not isinstance(vpn, dict):
-        errors.append('cloudstack_site_vpn must be a mapping like {enabled: true}, got %r' % (vpn,))
-        vpn = {}
-    vpn_enabled = bool(vpn.get('enabled'))
-    plan_vpn = {'enabled': vpn_enabled, 'peers': [], 'local_networks': [], 'address': None, 'port': None}
-    if vpn_enabled:
-        port = _port(spec.get('vpn_port'))
-        if port is None:
-            errors.append('the VPN port (cloudstack_site_vpn.port / nat_firewall_vpn_port) is %r; '
-                          'fix: a UDP port number, default 51820' % (spec.get('vpn_port'),))
-        if site is None:
-            errors.append('cloudstack_site_vpn.enabled is true but firewall %s has no cloudstack_site and the '
-                          'zones span several sites; fix: set cloudstack_site on the firewall'
-                          % spec.get('host'))
-        firewalls = spec.get('firewalls') or []
-        if isinstance(firewalls, dict):
-            firewalls = [{'host': h, 'site': s} for h, s in firewalls.items()]
-        firewalls = [{'host': f['host'], 'site': f.get('site') or firewall_site(zones, None)}
-                     for f in firewalls if isinstance(f, dict) and f.get('host')]
-        peers = vpn_peers(spec.get('host'), site, firewalls, zones)
-        if site is not None and not peers:
-            errors.append('cloudstack_site_vpn.enabled is true but no firewall in cloudstack_firewall sits at a '
-                          'site other than %s; fix: add the other sites\' firewalls (with cloudstack_site) or '
-                          'disable the VPN' % site)
-        local = []
-        for zone in local_zones:
-            local.extend(zone_networks(zone, ('management', 'storage', 'guest')))
-        local = _dedupe(local)
-        tunnel = _ipv4_net(spec.get('vpn_tunnel_cidr'))
-        if tunnel is None:
-            errors.append('the VPN tunnel network (cloudstack_site_vpn.tunnel_cidr) is %r; fix: an unused '
-                          'IPv4 CIDR such as 10.255.255.0/24' % (spec.get('vpn_tunnel_cidr'),))
-        address = spec.get('vpn_address') or (
-            vpn_address(spec.get('vpn_tunnel_cidr'), [f['host'] for f in firewalls], spec.get('host'))
-            if tunnel is not None else None)
-        if tunnel is not None and address is None:
-            errors.append('no tunnel address for %s in %s; fix: set nat_firewall_vpn_address (e.g. %s/%d)'
-                          % (spec.get('host'), tunnel, tunnel.network_address + 1, tunnel.prefixlen))
-        all_nets = local + [n for p in peers for n in p['networks']]
-        if tunnel is not None:
-            for cidr in all_nets:
-                net = _ipv4_net(cidr)
-                if net is not None and net.overlaps(tunnel):
-                    errors.append('the VPN tunnel network %s overlaps the zone network %s; fix: choose another '
-                                  'cloudstack_site_vpn.tunnel_cidr' % (tunnel, cidr))
-        plan_vpn.update({'peers': peers, 'local_networks': local, 'address': address, 'port': port,
+    vpn = model.effective(host, 'cloudstack_site_vpn') or {}
+    plan_vpn = {'enabled': bool(vpn.get('enabled')), 'peers': [], 'local_networks': [],
+                'address': None, 'port': None}
+    if plan_vpn['enabled']:
+        fw_hosts = model.group('cloudstack_firewall')
+        firewalls = [{'host': h, 'site': (model.hostvars.get(h) or {}).get('cloudstack_site')
+                      or firewall_site(zones, None)} for h in fw_hosts]
+        peers = vpn_peers(host, site, firewalls, zones)
+        local = _dedupe([c for z in local_zones for c in zone_networks(z, ('management', 'storage', 'guest'))])
+        tunnel = vpn.get('tunnel_cidr', SITE_VPN_TUNNEL_CIDR)
+        address = knobs.get('vpn_address') or vpn_address(tunnel, fw_hosts, host)
+        if address is None:
+            errors.append('no tunnel address for %s in %s: it is not in cloudstack_firewall; fix: set '
+                          'nat_firewall_vpn_address (e.g. %s)' % (host, tunnel, vpn_address(tunnel, [host], host)))
+        plan_vpn.update({'peers': peers, 'local_networks': local, 'address': address,
+                         'port': _port(vpn.get('port', SITE_VPN_PORT)),
                          'remote_networks': _dedupe([n for p in peers for n in p['networks']])})
 
-    controller = spec.get('controller_address')
-    if controller and spec.get('ssh_managed'):
+    controller = knobs.get('controller_address')
+    if controller and knobs.get('ssh_managed'):
         addr = _ipv4(controller)
         if addr is not None and not any(addr in ipaddress.IPv4Network(c) for c in admin):
             errors.append('Ansible reaches %s over SSH from %s, which is not in the SSH admin networks %s: '
                           'the new ruleset would cut this connection; fix: add the controller\'s network to '
                           'nat_firewall_admin_cidrs (or set nat_firewall_lockout_check: false if it comes in '
-                          'through a NAT the firewall does not see)' % (spec.get('host'), controller, admin))
+                          'through a NAT the firewall does not see)' % (host, controller, admin))
 
     return {
         'errors': errors,
@@ -334,8 +311,7 @@ def firewall_plan(spec):
         'target': target,
         'masquerade_sources': masq,
         'admin_cidrs': admin,
-        'forbidden_ports': sorted(set(FORBIDDEN_PORTS) | set(
-            _port(p) for p in (spec.get('forbidden_extra') or []) if _port(p))),
+        'forbidden_ports': sorted(forbidden),
         'vpn': plan_vpn,
     }
 

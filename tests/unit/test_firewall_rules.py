@@ -10,17 +10,14 @@ in the same namespace must come through untouched.
 from __future__ import absolute_import, division, print_function
 
 import copy
-import importlib.util
 import os
 import shutil
 import subprocess
 
 import pytest
 
-_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "module_utils", "firewall_rules.py")
-_SPEC = importlib.util.spec_from_file_location("firewall_rules", _PATH)
-fr = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(fr)
+from ansible_collections.cloudstack.infra.plugins.module_utils import firewall_rules as fr
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import Model
 
 ZONES = [
     {"name": "z1", "site": "dc1",
@@ -33,39 +30,79 @@ ZONES = [
      "networks": {"management": {"cidr": "10.110.0.0/24", "gateway": "10.110.0.1"},
                   "guest": {"cidr": "10.130.0.0/16"}}},
 ]
+KNOBS = ("forwards", "forbidden_extra", "forward_target", "masquerade_sources", "admin_cidrs",
+         "vpn_address", "controller_address", "ssh_managed")
 
 
-def spec(**kw):
-    base = {"host": "fw1", "host_site": "dc1", "zones": copy.deepcopy(ZONES), "forwards": None,
-            "management_addresses": ["10.10.0.10"], "masquerade_sources": None, "admin_cidrs": None}
-    base.update(kw)
-    return base
+def model(host="fw1", host_site="dc1", zones=None, management_addresses=("10.10.0.10",),
+          lb_hosts=(), lb_vip=None, lb_external=None, vpn=None, firewalls=None,
+          vpn_port=None, vpn_tunnel_cidr=None, inventory_forwards=None):
+    """The model of the old spec's inventory keys (the engine accepted it:
+    CS401, CS501, CS505-CS507 are tested in test_topology_rules.py)."""
+    firewalls = dict(firewalls or {host: host_site})
+    hostvars = dict((h, {"cloudstack_site": s} if s else {}) for h, s in firewalls.items())
+    mgmt = []
+    for i, addr in enumerate(management_addresses):
+        mgmt.append("mgmt%d" % (i + 1))
+        hostvars["mgmt%d" % (i + 1)] = {"cloudstack_management_address": addr}
+    g = {"cloudstack_zones": copy.deepcopy(ZONES if zones is None else zones)}
+    if lb_vip is not None:
+        g["cloudstack_lb_vip"] = lb_vip
+    if lb_external is not None:
+        g["cloudstack_mgmt_lb_external"] = lb_external
+    if vpn is not None:
+        vpn = dict(vpn)
+        if vpn_port is not None:
+            vpn["port"] = vpn_port
+        if vpn_tunnel_cidr is not None:
+            vpn["tunnel_cidr"] = vpn_tunnel_cidr
+        g["cloudstack_site_vpn"] = vpn
+    if inventory_forwards is not None:
+        g["cloudstack_firewall_forwards"] = inventory_forwards
+    groups = {"cloudstack_firewall": sorted(firewalls), "cloudstack_management": mgmt,
+              "cloudstack_lb": list(lb_hosts)}
+    return Model(groups, hostvars, g)
+
+
+def plan(**kw):
+    knobs = dict((k, kw.pop(k)) for k in KNOBS if k in kw)
+    host = kw.get("host", "fw1")
+    return fr.firewall_plan(model(**kw), host, knobs)
 
 
 def test_defaults_forward_80_443_to_the_single_management_server():
-    plan = fr.firewall_plan(spec())
-    assert plan["errors"] == []
-    assert plan["target"] == "10.10.0.10"
-    assert plan["forwards"] == [{"port": 80, "to_port": 8080, "proto": "tcp"},
-                                {"port": 443, "to_port": 8443, "proto": "tcp"}]
+    result = plan()
+    assert result["errors"] == []
+    assert result["target"] == "10.10.0.10"
+    assert result["forwards"] == [{"port": 80, "to_port": 8080, "proto": "tcp"},
+                                  {"port": 443, "to_port": 8443, "proto": "tcp"}]
     # only the local site's management + storage networks are masqueraded
-    assert plan["masquerade_sources"] == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24"]
-    assert plan["admin_cidrs"] == ["10.10.0.0/24"]
-    assert plan["vpn"]["enabled"] is False
+    assert result["masquerade_sources"] == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24"]
+    assert result["admin_cidrs"] == ["10.10.0.0/24"]
+    assert result["vpn"]["enabled"] is False
 
 
 @pytest.mark.parametrize("port", sorted(fr.FORBIDDEN_PORTS))
 def test_every_forbidden_port_is_refused_as_port_and_as_to_port(port):
+    # the role's nat_firewall_forwards (the inventory's forwards are CS501)
     for entry in ({"port": port, "to_port": 8080}, {"port": 8081, "to_port": port}):
-        plan = fr.firewall_plan(spec(forwards=[entry]))
-        assert len(plan["errors"]) == 1, plan["errors"]
-        assert str(port) in plan["errors"][0] and "CS501" in plan["errors"][0]
+        result = plan(forwards=[entry])
+        assert len(result["errors"]) == 1, result["errors"]
+        assert str(port) in result["errors"][0] and "CS501" in result["errors"][0]
+
+
+def test_inventory_forwards_are_taken_as_the_engine_accepted_them():
+    result = plan(inventory_forwards=[{"port": 443, "to_port": 8443, "proto": "tcp"}])
+    assert result["errors"] == [] and result["forwards"] == [{"port": 443, "to_port": 8443, "proto": "tcp"}]
+    # the role's extra forbidden ports still apply to them
+    result = plan(inventory_forwards=[{"port": 8000, "to_port": 8080}], forbidden_extra=[8000])
+    assert "cloudstack_firewall_forwards[0].port is 8000" in result["errors"][0]
 
 
 def test_extra_forbidden_ports_add_to_the_list():
-    plan = fr.firewall_plan(spec(forwards=[{"port": 8000, "to_port": 8080}], forbidden_extra=[8000]))
-    assert "8000" in plan["errors"][0]
-    assert 8000 in plan["forbidden_ports"] and 3306 in plan["forbidden_ports"]
+    result = plan(forwards=[{"port": 8000, "to_port": 8080}], forbidden_extra=[8000])
+    assert "8000" in result["errors"][0]
+    assert 8000 in result["forbidden_ports"] and 3306 in result["forbidden_ports"]
 
 
 @pytest.mark.parametrize("entry,needle", [
@@ -77,98 +114,78 @@ def test_extra_forbidden_ports_add_to_the_list():
     ("80:8080", "not a mapping"),
 ])
 def test_bad_forward_entries_name_the_value(entry, needle):
-    plan = fr.firewall_plan(spec(forwards=[entry]))
-    assert any(needle in e for e in plan["errors"]), plan["errors"]
+    result = plan(forwards=[entry])
+    assert any(needle in e and "nat_firewall_forwards[0]" in e for e in result["errors"]), result["errors"]
 
 
 def test_duplicate_public_port_is_an_error_but_tcp_and_udp_may_share_it():
     dup = [{"port": 443, "to_port": 8443}, {"port": 443, "to_port": 9443}]
-    assert "again" in fr.firewall_plan(spec(forwards=dup))["errors"][0]
+    assert "again" in plan(forwards=dup)["errors"][0]
     ok = [{"port": 443, "to_port": 8443}, {"port": 443, "to_port": 8443, "proto": "udp"}]
-    assert fr.firewall_plan(spec(forwards=ok))["errors"] == []
+    assert plan(forwards=ok)["errors"] == []
 
 
 def test_string_ports_are_accepted_as_numbers():
-    plan = fr.firewall_plan(spec(forwards=[{"port": "443", "to_port": "8443"}]))
-    assert plan["errors"] == [] and plan["forwards"][0]["port"] == 443
+    result = plan(forwards=[{"port": "443", "to_port": "8443"}])
+    assert result["errors"] == [] and result["forwards"][0]["port"] == 443
 
 
-def test_load_balancer_needs_its_vip():
-    plan = fr.firewall_plan(spec(lb_hosts=["lb1", "lb2"], management_addresses=["10.10.0.10", "10.10.0.11"]))
-    assert plan["target"] is None
-    assert "cloudstack_lb_vip is not set" in plan["errors"][0] and "lb1" in plan["errors"][0]
-    plan = fr.firewall_plan(spec(lb_hosts=["lb1"], lb_vip="10.10.0.5"))
-    assert plan["errors"] == [] and plan["target"] == "10.10.0.5"
-    plan = fr.firewall_plan(spec(lb_external=True, lb_vip="10.10.0.6"))
-    assert plan["target"] == "10.10.0.6"
-    assert "not an IPv4" in fr.firewall_plan(spec(lb_hosts=["lb1"], lb_vip="vip"))["errors"][0]
+def test_load_balancer_vip_is_the_target():
+    # a load balancer without a VIP is CS506
+    assert plan(lb_hosts=["lb1"], lb_vip="10.10.0.5")["target"] == "10.10.0.5"
+    result = plan(lb_external=True, lb_vip="10.10.0.6")
+    assert result["errors"] == [] and result["target"] == "10.10.0.6"
 
 
-def test_several_management_servers_without_lb_is_refused():
-    plan = fr.firewall_plan(spec(management_addresses=["10.10.0.10", "10.10.0.11"]))
-    assert "found 2 management server(s)" in plan["errors"][0]
-    assert "found 0" in fr.firewall_plan(spec(management_addresses=[]))["errors"][0]
+def test_several_management_servers_without_lb_have_no_target():
+    # refused by the engine (CS401); the plan has no target
+    assert plan(management_addresses=["10.10.0.10", "10.10.0.11"])["target"] is None
 
 
 def test_explicit_target_wins_and_is_checked():
-    assert fr.firewall_plan(spec(forward_target="10.10.0.99"))["target"] == "10.10.0.99"
-    assert "nat_firewall_forward_target" in fr.firewall_plan(spec(forward_target="mgmt1"))["errors"][0]
+    assert plan(forward_target="10.10.0.99")["target"] == "10.10.0.99"
+    assert "nat_firewall_forward_target" in plan(forward_target="mgmt1")["errors"][0]
 
 
 def test_admin_cidrs_refuse_everyone_and_junk():
-    errs = fr.firewall_plan(spec(admin_cidrs=["0.0.0.0/0"]))["errors"]
+    errs = plan(admin_cidrs=["0.0.0.0/0"])["errors"]
     assert "everyone" in errs[0]
-    errs = fr.firewall_plan(spec(admin_cidrs=["10.10.0.1/24"]))["errors"]
+    errs = plan(admin_cidrs=["10.10.0.1/24"])["errors"]
     assert "host bits zero" in errs[0]
-    assert fr.firewall_plan(spec(admin_cidrs=["192.168.9.0/24"]))["admin_cidrs"] == ["192.168.9.0/24"]
+    assert plan(admin_cidrs=["192.168.9.0/24"])["admin_cidrs"] == ["192.168.9.0/24"]
 
 
 def test_lockout_check_only_for_ssh_and_only_outside_admin_networks():
-    errs = fr.firewall_plan(spec(controller_address="198.51.100.7", ssh_managed=True))["errors"]
+    errs = plan(controller_address="198.51.100.7", ssh_managed=True)["errors"]
     assert "would cut this connection" in errs[0] and "198.51.100.7" in errs[0]
-    assert fr.firewall_plan(spec(controller_address="10.10.0.50", ssh_managed=True))["errors"] == []
-    assert fr.firewall_plan(spec(controller_address="198.51.100.7", ssh_managed=False))["errors"] == []
+    assert plan(controller_address="10.10.0.50", ssh_managed=True)["errors"] == []
+    assert plan(controller_address="198.51.100.7", ssh_managed=False)["errors"] == []
 
 
 def test_single_site_without_site_names():
     zones = [dict(z) for z in ZONES[:1]]
     zones[0].pop("site")
-    plan = fr.firewall_plan(spec(zones=zones, host_site=""))
-    assert plan["errors"] == [] and plan["site"] == fr.DEFAULT_SITE
-    assert "10.20.0.0/24" in plan["masquerade_sources"]
+    result = plan(zones=zones, host_site="")
+    assert result["errors"] == [] and result["site"] == fr.DEFAULT_SITE
+    assert "10.20.0.0/24" in result["masquerade_sources"]
 
 
 def test_vpn_peers_routes_and_addresses():
     fws = {"fw1": "dc1", "fw2": "dc2", "fw3": "dc2"}
-    plan = fr.firewall_plan(spec(vpn={"enabled": True}, firewalls=fws, vpn_port=51820,
-                                 vpn_tunnel_cidr="10.255.255.0/24"))
-    assert plan["errors"] == []
-    vpn = plan["vpn"]
+    result = plan(vpn={"enabled": True}, firewalls=fws, vpn_port=51820, vpn_tunnel_cidr="10.255.255.0/24")
+    assert result["errors"] == []
+    vpn = result["vpn"]
     # one peer per other site: its first firewall by name
     assert vpn["peers"] == [{"host": "fw2", "site": "dc2", "networks": ["10.110.0.0/24", "10.130.0.0/16"]}]
     assert vpn["local_networks"] == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24", "10.30.0.0/16"]
     assert vpn["remote_networks"] == ["10.110.0.0/24", "10.130.0.0/16"]
     assert vpn["address"] == "10.255.255.1/24" and vpn["port"] == 51820
-    other = fr.firewall_plan(spec(host="fw3", host_site="dc2", vpn={"enabled": True}, firewalls=fws,
-                                  vpn_port=51820, vpn_tunnel_cidr="10.255.255.0/24"))
-    assert other["vpn"]["address"] == "10.255.255.3/24"
+    other = plan(host="fw3", host_site="dc2", vpn={"enabled": True}, firewalls=fws,
+                 vpn_tunnel_cidr="10.255.255.0/24")
+    assert other["vpn"]["address"] == "10.255.255.3/24" and other["vpn"]["port"] == 51820
     assert other["vpn"]["peers"][0]["host"] == "fw1"
-
-
-def test_vpn_errors():
-    base = dict(vpn={"enabled": True}, vpn_port=51820, vpn_tunnel_cidr="10.255.255.0/24")
-    errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1"}, **base))["errors"]
-    assert "no firewall in cloudstack_firewall sits at a site other than dc1" in errs[0]
-    overlap = dict(base)
-    overlap["vpn_tunnel_cidr"] = "10.10.0.0/16"
-    errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1", "fw2": "dc2"}, **overlap))["errors"]
-    assert any("overlaps the zone network 10.10.0.0/24" in e for e in errs)
-    bad_port = dict(base)
-    bad_port["vpn_port"] = "x"
-    errs = fr.firewall_plan(spec(firewalls={"fw1": "dc1", "fw2": "dc2"}, **bad_port))["errors"]
-    assert any("VPN port" in e for e in errs)
-    errs = fr.firewall_plan(spec(host_site="", firewalls={"fw1": "", "fw2": "dc2"}, **base))["errors"]
-    assert any("has no cloudstack_site" in e for e in errs)
+    assert plan(vpn={"enabled": True}, firewalls=fws, vpn_address="10.255.255.9/24")["vpn"]["address"] \
+        == "10.255.255.9/24"
 
 
 FACTS = {
@@ -306,23 +323,23 @@ def test_forbidden_ports_are_the_contracts_plus_ssh():
 def test_extra_forbidden_ports_given_as_strings_are_refused_too():
     # inventory values may be strings; the plan listed them as forbidden but
     # the forward check compared them as strings and let the forward through
-    plan = fr.firewall_plan(spec(forwards=[{"port": 8000, "to_port": 8080}], forbidden_extra=["8000"]))
-    assert len(plan["errors"]) == 1 and "8000" in plan["errors"][0] and "CS501" in plan["errors"][0]
-    assert 8000 in plan["forbidden_ports"]
+    result = plan(forwards=[{"port": 8000, "to_port": 8080}], forbidden_extra=["8000"])
+    assert len(result["errors"]) == 1 and "8000" in result["errors"][0] and "CS501" in result["errors"][0]
+    assert 8000 in result["forbidden_ports"]
 
 
 def test_unset_forwards_are_the_one_default_and_an_empty_list_is_none():
-    plan = fr.firewall_plan(spec(forwards=None))
-    assert plan["forwards"] == [dict(f) for f in fr.DEFAULT_FORWARDS]
-    assert plan["forwards"] == [{"port": 80, "to_port": 8080, "proto": "tcp"},
-                                {"port": 443, "to_port": 8443, "proto": "tcp"}]
-    plan = fr.firewall_plan(spec(forwards=[]))
-    assert plan["errors"] == [] and plan["forwards"] == []
+    result = plan(forwards=None)
+    assert result["forwards"] == [dict(f) for f in fr.DEFAULT_FORWARDS]
+    assert result["forwards"] == [{"port": 80, "to_port": 8080, "proto": "tcp"},
+                                  {"port": 443, "to_port": 8443, "proto": "tcp"}]
+    result = plan(forwards=[])
+    assert result["errors"] == [] and result["forwards"] == []
 
 
 def test_cidr_lists_explicit_empty_or_derived():
-    plan = fr.firewall_plan(spec(masquerade_sources=[], admin_cidrs=[]))
-    assert plan["errors"] == []
-    assert plan["masquerade_sources"] == [] and plan["admin_cidrs"] == []
-    plan = fr.firewall_plan(spec(masquerade_sources=None, admin_cidrs=None))
-    assert "10.10.0.0/24" in plan["masquerade_sources"] and plan["admin_cidrs"] == ["10.10.0.0/24"]
+    result = plan(masquerade_sources=[], admin_cidrs=[])
+    assert result["errors"] == []
+    assert result["masquerade_sources"] == [] and result["admin_cidrs"] == []
+    result = plan(masquerade_sources=None, admin_cidrs=None)
+    assert "10.10.0.0/24" in result["masquerade_sources"] and result["admin_cidrs"] == ["10.10.0.0/24"]
