@@ -265,6 +265,10 @@ def firewall_plan(model, host, knobs=None):
     errors.extend(ferr)
     target, terr = forward_target(model, host, knobs.get('forward_target'))
     errors.extend(terr)
+    if target is None and not terr and forwards:
+        errors.append('the forwards have no target: no load balancer VIP and not exactly one management '
+                      'server (playbooks/validate.yml names it: CS401, CS506); fix: set '
+                      'nat_firewall_forward_target, or put one host in cloudstack_management')
 
     site = firewall_site(zones, (model.hostvars.get(host) or {}).get('cloudstack_site'))
     local_zones = [z for z in zones if site is None or zone_site(z) == site]

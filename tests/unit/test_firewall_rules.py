@@ -138,8 +138,10 @@ def test_load_balancer_vip_is_the_target():
 
 
 def test_several_management_servers_without_lb_have_no_target():
-    # refused by the engine (CS401); the plan has no target
-    assert plan(management_addresses=["10.10.0.10", "10.10.0.11"])["target"] is None
+    # refused by the engine (CS401); the plan has no target and says so
+    result = plan(management_addresses=["10.10.0.10", "10.10.0.11"])
+    assert result["target"] is None and "nat_firewall_forward_target" in result["errors"][0]
+    assert plan(management_addresses=["10.10.0.10", "10.10.0.11"], forwards=[])["errors"] == []
 
 
 def test_explicit_target_wins_and_is_checked():
