@@ -28,6 +28,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
 
 BASIC = (str, int, float, bool, type(None))
 
@@ -46,20 +47,6 @@ def _needs_template(value, _seen=None):
                        for k, v in value.items())
         return any(_needs_template(v, seen) for v in value)
     return not isinstance(value, BASIC)     # e.g. a vaulted value
-
-
-def _listed_hosts(zones):
-    """Host names listed in clusters, read defensively (any shape)."""
-    hosts = set()
-    for zone in zones if isinstance(zones, (list, tuple)) else ():
-        pods = zone.get("pods") if isinstance(zone, dict) else None
-        for pod in pods if isinstance(pods, (list, tuple)) else ():
-            clusters = pod.get("clusters") if isinstance(pod, dict) else None
-            for cl in clusters if isinstance(clusters, (list, tuple)) else ():
-                listed = cl.get("hosts") if isinstance(cl, dict) else None
-                if isinstance(listed, (list, tuple)):
-                    hosts.update(h for h in listed if isinstance(h, str))
-    return hosts
 
 
 VARS_FILE = re.compile(r"Could not process '([^']+)'")
@@ -298,7 +285,7 @@ class ActionModule(ActionBase):
         for name in wanted_groups:
             hosts.update(groups.get(name) or [])
         # malformed zones: the engine reports them (CS001)
-        hosts.update(_listed_hosts(task_vars.get("cloudstack_zones")))
+        hosts.update(M.listed_hosts(task_vars.get("cloudstack_zones")))
         global_vars = {}
         for key in task_vars:
             if _wanted(key):

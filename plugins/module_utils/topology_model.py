@@ -45,6 +45,27 @@ def hypervisor_name(name):
     return D.HYPERVISOR_ALIASES.get(name.strip().lower())
 
 
+def zone_pods(zone):
+    """The pod mappings of a zone mapping (the rules' raw reads go
+    through here: the model is the one walk of cloudstack_zones)."""
+    return [p for p in (zone.get("pods") or []) if p]
+
+
+def listed_hosts(zones):
+    """Host names listed in clusters, read defensively (any shape: before
+    the shape check, e.g. to know whose variables to read)."""
+    hosts = set()
+    for zone in zones if isinstance(zones, (list, tuple)) else ():
+        pods = zone.get("pods") if isinstance(zone, dict) else None
+        for pod in pods if isinstance(pods, (list, tuple)) else ():
+            clusters = pod.get("clusters") if isinstance(pod, dict) else None
+            for cl in clusters if isinstance(clusters, (list, tuple)) else ():
+                listed = cl.get("hosts") if isinstance(cl, dict) else None
+                if isinstance(listed, (list, tuple)):
+                    hosts.update(h for h in listed if isinstance(h, str))
+    return hosts
+
+
 def _text(value):
     return None if value is None else str(value)
 

@@ -27,6 +27,7 @@ import math
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
 
 CAPACITY_RULES = ("CS601", "CS602", "CS604")
 HOSTS_PER_ROW = 4
@@ -93,21 +94,13 @@ class _Sites(object):
 
 
 def _zones(global_vars):
-    """[(zone, [(pod, [(cluster, loc)])])] in the validator's order."""
-    zones = list(global_vars.get("cloudstack_zones") or [])
-    order = []
-    index = {}
-    for zone in zones:
-        if zone:
-            index[id(zone)] = (zone, [], {})
-            order.append(id(zone))
-    for _zi, zone, pod, cl, loc, _path in T._iter_clusters(zones):
-        pods, by_pod = index[id(zone)][1], index[id(zone)][2]
-        if id(pod) not in by_pod:
-            by_pod[id(pod)] = (pod, [])
-            pods.append(by_pod[id(pod)])
-        by_pod[id(pod)][1].append((cl, loc))
-    return [(index[k][0], index[k][1]) for k in order]
+    """[(zone, [(pod, [(cluster, loc)])])] in the validator's order (the
+    model's walk; pods without a cluster are left out)."""
+    model = M.Model({}, {}, {"cloudstack_zones": list(
+        global_vars.get("cloudstack_zones") or [])})
+    return [(zone.raw, [(pod.raw, [(cl.raw, cl.location) for cl in pod.clusters])
+                        for pod in zone.pods if pod.clusters])
+            for zone in model.zones]
 
 
 def _group(groups, name):

@@ -195,8 +195,8 @@ def _zone_networks(zone):
 def _pod_networks(zone):
     """[(label, pod dict)] of the pods of a zone that have a cidr."""
     out = []
-    for i, pod in enumerate(zone.get("pods") or []):
-        if pod and "cidr" in pod:
+    for i, pod in enumerate(M.zone_pods(zone)):
+        if "cidr" in pod:
             out.append(("pod %s" % pod.get("name", "[%d]" % i), pod))
     return out
 

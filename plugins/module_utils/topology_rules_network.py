@@ -10,6 +10,7 @@ __metaclass__ = type
 import fnmatch
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
     rule, ERROR, WARNING, G_FIREWALL, MAX_LISTED, _names, _group, _broken, _did_you_mean, _overlap, _zone_networks, _pod_networks)
 
@@ -78,8 +79,8 @@ def _zone_gateways(zone):
     for label, n in _zone_networks(zone) + _pod_networks(zone):
         if n.get("gateway") is not None:
             out.setdefault(n["gateway"], label)
-    for i, pod in enumerate(zone.get("pods") or []):
-        if pod and pod.get("gateway") is not None and "cidr" not in pod:
+    for i, pod in enumerate(M.zone_pods(zone)):
+        if pod.get("gateway") is not None and "cidr" not in pod:
             out.setdefault(pod["gateway"], "pod %s" % pod.get(
                 "name", "[%d]" % i))
     return out
