@@ -10,6 +10,8 @@ import pytest
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as st
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import Model
 
+from test_topology_rules import base, cl, lio
+
 GiB = 1024 ** 3
 
 C1 = {"name": "c1", "hypervisor": "KVM", "hosts": ["kvm1", "kvm2"], "primary_storage": [
@@ -397,3 +399,41 @@ def test_new_target_and_new_tpg_are_not_enabled_again():
     cmds = st.iscsi_plan(saved, ts)["commands"]
     assert "/iscsi/iqn.2025-01.lab.example:ps2 create tag=1" in cmds
     assert not any(c.endswith(" enable") for c in cmds)
+
+
+# ------------------------------------------------ shared_mountpoint on a LUN
+
+def _kvm_lun_inventory(target="iqn.2025-01.lab.example:ocfs2", server="san1"):
+    groups, hv, g = base()
+    lio(1)(groups, hv, g)
+    cl(g)["primary_storage"] = [{"name": "ocfs2", "type": "shared_mountpoint", "path": "/mnt/ocfs2",
+                                  "target": target, "server": server, "size_tb": 1}]
+    return groups, hv, g
+
+
+def test_engine_accepts_a_kvm_shared_mountpoint_backed_by_an_iscsi_target():
+    from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+    groups, hv, g = _kvm_lun_inventory()
+    report = T.run_rules(groups, hv, g, ["CS202", "CS209", "CS210"])
+    assert [v.rule for v in report.violations if "ocfs2" in v.location] == []
+    model = T.build_model(groups, hv, g)[1]
+    kvm = cl(g)["hosts"]
+    (t,) = [t for t in st.iscsi_targets(model, "san1") if t["wwn"].endswith(":ocfs2")]
+    assert t["acls"] == sorted(model.initiator_iqn(h) for h in kvm)
+    assert [p["target"] for p in model.host_view(kvm[0])["iscsi_portals"]] == ["iqn.2025-01.lab.example:ocfs2"]
+    # a plain iscsi pool on KVM stays CS202
+    cl(g)["primary_storage"][0]["type"] = "iscsi"
+    assert "CS202" in [v.rule for v in T.run_rules(groups, hv, g, ["CS202"]).violations
+                       if "ocfs2" in v.location]
+
+
+def test_engine_checks_the_lun_of_a_shared_mountpoint_like_an_iscsi_pool():
+    from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
+    groups, hv, g = _kvm_lun_inventory(target="ocfs2")
+    assert [v.rule for v in T.run_rules(groups, hv, g, ["CS209"]).violations
+            if "ocfs2" in v.location] == ["CS209"]
+    groups, hv, g = _kvm_lun_inventory(server="nowhere")
+    groups["cloudstack_iscsi_targets"].append("san2")
+    del cl(g)["primary_storage"][0]["server"]
+    assert [v.rule for v in T.run_rules(groups, hv, g, ["CS210"]).violations
+            if "ocfs2" in v.location] == ["CS210"]
