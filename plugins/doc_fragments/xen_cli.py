@@ -19,8 +19,31 @@ options:
     description: XenServer inventory file that names this host's UUID.
     type: path
     default: /etc/xensource-inventory
+  uuid:
+    description: Host UUID; defaults to this dom0's host.
+    type: str
 attributes:
   check_mode:
     support: full
     description: Reads run as usual; no write command is run, the result says what would change.
+"""
+
+    # cloudstack.infra.xen_cli.diff: the modules that show before and after
+    DIFF = r"""
+attributes:
+  diff_mode:
+    support: full
+    description: Returns the values before and after.
+"""
+
+    # cloudstack.infra.xen_cli.modes: a dom0 tool other than xe, with check
+    # and diff mode
+    MODES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Reads run as usual; no write command is run, the result says what would change.
+  diff_mode:
+    support: full
+    description: Returns the values before and after.
 """

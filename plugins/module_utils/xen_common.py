@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 DOM0_MEM_RE = re.compile(r"^(?:dom0_mem=)?(?P<value>\S*)$")
@@ -381,3 +382,35 @@ def ensure_storage_pif(xe, host_uuid, device, label, address, netmask, gateway=N
                    "mode": cur["mode"]},
         "after": {"label": label, "ip": address, "netmask": netmask, "mode": "Static"},
     }
+
+
+# ----------------------------------------------------------- module main()
+
+def values_text(values, prefix=""):
+    """A diff side: one ``<prefix>key=value`` line per key, sorted."""
+    return "".join("%s%s=%s\n" % (prefix, k, values[k]) for k in sorted(values))
+
+
+def run_module(module, apply, tool="xe", host=False, missing=None):
+    """The xen_* modules' main() once: ``module`` is their AnsibleModule.
+
+    ``tool`` names the parameter holding the binary to drive; ``missing``
+    (a message) refuses a run where that binary does not exist; ``host``
+    resolves the host UUID (parameters ``uuid`` and ``inventory``).
+    ``apply(xe, params, host_uuid)`` returns the result dict; its ``diff``
+    is shown in diff mode only. A XenServer error fails the module.
+    """
+    params = module.params
+    binary = params[tool]
+    if missing is not None and not os.path.exists(binary):
+        module.fail_json(msg=missing % binary)
+    xe = Xe(module.run_command, binary=binary, check_mode=module.check_mode)
+    try:
+        uuid = resolve_host_uuid(params["uuid"], params["inventory"]) if host else None
+        result = apply(xe, params, uuid)
+    except (XenCommandError, XenError) as exc:
+        module.fail_json(msg=str(exc))
+    diff = result.pop("diff", None)
+    if diff is not None and module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)

@@ -38,9 +38,6 @@ options:
     type: str
     choices: [balance-slb, active-backup, lacp]
     default: active-backup
-  uuid:
-    description: Host UUID; defaults to this dom0's host.
-    type: str
 extends_documentation_fragment:
   - cloudstack.infra.xen_cli
 author:
@@ -77,8 +74,14 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
-    XE_CLI_ARGUMENT_SPEC,
-    Xe, XenCommandError, XenError, ensure_bond, resolve_host_uuid)
+    XE_CLI_ARGUMENT_SPEC, ensure_bond, run_module)
+
+
+def _apply(xe, params, uuid):
+    result = ensure_bond(xe, uuid, params["name"], params["devices"], params["mode"])
+    result.setdefault("bond", None)
+    result["commands"] = xe.commands
+    return result
 
 
 def main():
@@ -93,16 +96,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    xe = Xe(module.run_command, binary=module.params["xe"], check_mode=module.check_mode)
-    try:
-        uuid = resolve_host_uuid(module.params["uuid"], module.params["inventory"])
-        result = ensure_bond(xe, uuid, module.params["name"], module.params["devices"],
-                             module.params["mode"])
-    except (XenCommandError, XenError) as exc:
-        module.fail_json(msg=str(exc))
-    result.setdefault("bond", None)
-    result["commands"] = xe.commands
-    module.exit_json(**result)
+    run_module(module, _apply, host=True)
 
 
 if __name__ == "__main__":

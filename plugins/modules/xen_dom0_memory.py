@@ -34,15 +34,10 @@ options:
     description: Path of the xen-cmdline tool.
     type: path
     default: /opt/xensource/libexec/xen-cmdline
+extends_documentation_fragment:
+  - cloudstack.infra.xen_cli.modes
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
-attributes:
-  check_mode:
-    support: full
-    description: Reads run as usual; no write command is run, the result says what would change.
-  diff_mode:
-    support: full
-    description: Returns the values before and after.
 """
 
 EXAMPLES = r"""
@@ -84,11 +79,13 @@ commands:
   sample: ["/opt/xensource/libexec/xen-cmdline --set-xen dom0_mem=2940M,max:2940M"]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
-    Xe, XenCommandError, XenError, ensure_dom0_memory)
+    ensure_dom0_memory, run_module)
+
+
+def _apply(xen, params, _uuid):
+    return ensure_dom0_memory(xen, params["memory_mb"], params["max_mb"])
 
 
 def main():
@@ -100,23 +97,9 @@ def main():
         ),
         supports_check_mode=True,
     )
-    tool = module.params["xen_cmdline"]
-    if not os.path.exists(tool):
-        module.fail_json(msg="%s not found: this module runs on a XenServer / XCP-ng dom0 "
-                             "(set xen_cmdline when the tool lives elsewhere)" % tool)
-
-    def run(argv):
-        return module.run_command(argv)
-
-    xen = Xe(run, binary=tool, check_mode=module.check_mode)
-    try:
-        result = ensure_dom0_memory(xen, module.params["memory_mb"], module.params["max_mb"])
-    except (XenCommandError, XenError) as exc:
-        module.fail_json(msg=str(exc))
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    run_module(module, _apply, tool="xen_cmdline",
+               missing="%s not found: this module runs on a XenServer / XCP-ng dom0 "
+                       "(set xen_cmdline when the tool lives elsewhere)")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,6 @@ description:
     (C(other-config:multipathing=true), C(other-config:multipathhandle=dmp)).
   - Proven only against recorded C(xe) output and a stand-in script, not on XenServer.
 options:
-  uuid:
-    description: Host UUID; defaults to this dom0's host.
-    type: str
   map:
     description: The map parameter to edit.
     type: str
@@ -34,12 +31,9 @@ options:
     required: true
 extends_documentation_fragment:
   - cloudstack.infra.xen_cli
+  - cloudstack.infra.xen_cli.diff
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
-attributes:
-  diff_mode:
-    support: full
-    description: Returns the values before and after.
 """
 
 EXAMPLES = r"""
@@ -73,8 +67,14 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
-    XE_CLI_ARGUMENT_SPEC,
-    Xe, XenCommandError, XenError, ensure_map_keys, resolve_host_uuid)
+    XE_CLI_ARGUMENT_SPEC, ensure_map_keys, run_module, values_text)
+
+
+def _apply(xe, params, uuid):
+    changed, before, after = ensure_map_keys(xe, "host", uuid, params["map"], params["values"])
+    prefix = "%s:" % params["map"]
+    return dict(changed=changed, uuid=uuid, before=before, after=after, commands=xe.commands,
+                diff={"before": values_text(before, prefix), "after": values_text(after, prefix)})
 
 
 def main():
@@ -87,23 +87,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    xe = Xe(module.run_command, binary=module.params["xe"], check_mode=module.check_mode)
-    try:
-        uuid = resolve_host_uuid(module.params["uuid"], module.params["inventory"])
-        changed, before, after = ensure_map_keys(xe, "host", uuid, module.params["map"],
-                                                 module.params["values"])
-    except (XenCommandError, XenError) as exc:
-        module.fail_json(msg=str(exc))
-    result = dict(changed=changed, uuid=uuid, before=before, after=after,
-                  commands=xe.commands)
-    if module._diff:
-        result["diff"] = {
-            "before": "".join("%s:%s=%s\n" % (module.params["map"], k, before[k])
-                              for k in sorted(before)),
-            "after": "".join("%s:%s=%s\n" % (module.params["map"], k, after[k])
-                             for k in sorted(after)),
-        }
-    module.exit_json(**result)
+    run_module(module, _apply, host=True)
 
 
 if __name__ == "__main__":

@@ -32,15 +32,10 @@ options:
     description: Path of xe-switch-network-backend.
     type: path
     default: /opt/xensource/bin/xe-switch-network-backend
+extends_documentation_fragment:
+  - cloudstack.infra.xen_cli.modes
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
-attributes:
-  check_mode:
-    support: full
-    description: Reads run as usual; no write command is run, the result says what would change.
-  diff_mode:
-    support: full
-    description: Returns the values before and after.
 """
 
 EXAMPLES = r"""
@@ -75,7 +70,15 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
-    Xe, XenCommandError, XenError, ensure_network_backend)
+    ensure_network_backend, run_module)
+
+
+def _apply(switch, params, _uuid):
+    text = ""
+    if os.path.exists(params["network_conf"]):
+        with open(params["network_conf"]) as handle:
+            text = handle.read()
+    return ensure_network_backend(switch, text, params["backend"])
 
 
 def main():
@@ -88,22 +91,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    tool = module.params["switch_command"]
-    if not os.path.exists(tool):
-        module.fail_json(msg="%s not found: this module runs on a XenServer / XCP-ng dom0" % tool)
-    text = ""
-    if os.path.exists(module.params["network_conf"]):
-        with open(module.params["network_conf"]) as handle:
-            text = handle.read()
-    switch = Xe(module.run_command, binary=tool, check_mode=module.check_mode)
-    try:
-        result = ensure_network_backend(switch, text, module.params["backend"])
-    except (XenCommandError, XenError) as exc:
-        module.fail_json(msg=str(exc))
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    run_module(module, _apply, tool="switch_command",
+               missing="%s not found: this module runs on a XenServer / XCP-ng dom0")
 
 
 if __name__ == "__main__":

@@ -39,17 +39,11 @@ options:
   gateway:
     description: Gateway of the storage network (optional).
     type: str
-  uuid:
-    description: Host UUID; defaults to this dom0's host.
-    type: str
 extends_documentation_fragment:
   - cloudstack.infra.xen_cli
+  - cloudstack.infra.xen_cli.diff
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
-attributes:
-  diff_mode:
-    support: full
-    description: Returns the values before and after.
 """
 
 EXAMPLES = r"""
@@ -80,8 +74,17 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cloudstack.infra.plugins.module_utils.xen_common import (
-    XE_CLI_ARGUMENT_SPEC,
-    Xe, XenCommandError, XenError, ensure_storage_pif, resolve_host_uuid)
+    XE_CLI_ARGUMENT_SPEC, ensure_storage_pif, run_module, values_text)
+
+
+def _apply(xe, params, uuid):
+    result = ensure_storage_pif(xe, uuid, params["device"], params["label"], params["address"],
+                                params["netmask"], params["gateway"])
+    before = result.pop("before")
+    after = result.pop("after")
+    result["commands"] = xe.commands
+    result["diff"] = {"before": values_text(before), "after": values_text(after)}
+    return result
 
 
 def main():
@@ -97,23 +100,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    xe = Xe(module.run_command, binary=p["xe"], check_mode=module.check_mode)
-    try:
-        uuid = resolve_host_uuid(p["uuid"], p["inventory"])
-        result = ensure_storage_pif(xe, uuid, p["device"], p["label"], p["address"],
-                                    p["netmask"], p["gateway"])
-    except (XenCommandError, XenError) as exc:
-        module.fail_json(msg=str(exc))
-    before = result.pop("before")
-    after = result.pop("after")
-    result["commands"] = xe.commands
-    if module._diff:
-        result["diff"] = {
-            "before": "".join("%s=%s\n" % (k, before[k]) for k in sorted(before)),
-            "after": "".join("%s=%s\n" % (k, after[k]) for k in sorted(after)),
-        }
-    module.exit_json(**result)
+    run_module(module, _apply, host=True)
 
 
 if __name__ == "__main__":
