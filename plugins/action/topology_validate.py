@@ -29,6 +29,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 
 BASIC = (str, int, float, bool, type(None))
 
@@ -297,6 +298,14 @@ class ActionModule(ActionBase):
             source = "inventory (direct)"
         except (AttributeError, ImportError, KeyError, TypeError):
             source = "inventory (hostvars)"
+        if reader is not None:
+            # task_vars are the variables of the host the task runs for:
+            # its own host-level keys are not whole-cloud values (only
+            # group_vars/all and extra vars are)
+            for key in list(global_vars):
+                if key in S.HOST_SPECS and key not in reader.all_layer \
+                        and key not in reader.extra:
+                    del global_vars[key]
         hostvars = {}
         for host in sorted(hosts):
             if reader is not None:
