@@ -27,12 +27,14 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
-    IQN_RE,
     PRIMARY_STORAGE_MAX_TB as PRIMARY_MAX_TB,
     SECONDARY_STORAGE_MIN_GB as SECONDARY_MIN_GB,
 )
 
+# IQN syntax, once (topology_data); the storage_iqn_valid filter reads it here
+IQN_RE = D.IQN_RE
 GB = 1000 ** 3
 TB = 1000 ** 4
 # Filesystem sizes reported by statfs exclude the filesystem's own metadata

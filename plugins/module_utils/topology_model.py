@@ -66,6 +66,20 @@ def listed_hosts(zones):
     return hosts
 
 
+def portal_addresses(hostvars, storage_networks):
+    """Portal addresses of an iSCSI target host (its variables): its
+    storage interfaces on the named storage networks, else its management
+    address."""
+    hostvars = hostvars or {}
+    ips = [str(si["address"])
+           for si in hostvars.get("cloudstack_storage_interfaces") or []
+           if si and si.get("network") in storage_networks
+           and si.get("address")]
+    if not ips and hostvars.get("cloudstack_management_address") is not None:
+        ips.append(str(hostvars["cloudstack_management_address"]))
+    return ips
+
+
 def _text(value):
     return None if value is None else str(value)
 
@@ -385,14 +399,8 @@ class Model(object):
         """Portal addresses of an LIO target host for a zone: its storage
         interfaces on the zone's storage networks, else its management
         address (what the storage planner derives)."""
-        hv = self.hostvars.get(target_host) or {}
-        names = set(n.raw.get("name") for n in zone.storage)
-        ips = [str(si["address"]) for si in hv.get(
-            "cloudstack_storage_interfaces") or []
-               if si and si.get("network") in names and si.get("address")]
-        if not ips and hv.get("cloudstack_management_address") is not None:
-            ips.append(str(hv["cloudstack_management_address"]))
-        return ips
+        return portal_addresses(self.hostvars.get(target_host),
+                                set(n.raw.get("name") for n in zone.storage))
 
     def lio_server(self, pool):
         """The cloudstack_iscsi_targets host serving an iscsi pool, or None

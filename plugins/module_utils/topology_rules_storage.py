@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as ST
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
     rule, ERROR, WARNING, G_NFS, G_ISCSI, _names, _group, _broken, _did_you_mean)
 
@@ -316,11 +317,6 @@ def _portals(ctx, host, zone):
     """The portal addresses of an iSCSI target host for a zone (as the
     storage planner derives them)."""
     hv = ctx.host(host)
-    names = set(s.get("name") for s in (zone.get("networks") or {}).get(
-        "storage") or [] if s)
-    ips = [str(si["address"]) for si in hv.get(
-        "cloudstack_storage_interfaces") or []
-           if si and si.get("network") in names and si.get("address")]
-    if not ips and hv.get("cloudstack_management_address") is not None:
-        ips.append(str(hv["cloudstack_management_address"]))
-    return ips
+    return M.portal_addresses(hv, set(
+        s.get("name") for s in (zone.get("networks") or {}).get("storage")
+        or [] if s))

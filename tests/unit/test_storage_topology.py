@@ -407,7 +407,7 @@ def _kvm_lun_inventory(target="iqn.2025-01.lab.example:ocfs2", server="san1"):
     groups, hv, g = base()
     lio(1)(groups, hv, g)
     cl(g)["primary_storage"] = [{"name": "ocfs2", "type": "shared_mountpoint", "path": "/mnt/ocfs2",
-                                  "target": target, "server": server, "size_tb": 1}]
+                                 "target": target, "server": server, "size_tb": 1}]
     return groups, hv, g
 
 
