@@ -72,3 +72,30 @@ def test_bad_rules_option(tmp_path, broken_lab, rules, words):
     rc, out = _run(tmp_path, broken_lab, rules)
     assert rc == 2, out
     assert words in out
+
+
+HOST_BOOK = """
+- name: A role's own check, run once from one of its hosts
+  hosts: cloudstack_kvm_hosts
+  gather_facts: false
+  tasks:
+    - name: Validate the rules this role depends on
+      cloudstack.infra.topology_validate:
+        rules: [CS302, CS303, CS305]
+      run_once: true
+"""
+
+
+def test_run_once_from_a_host_does_not_lend_its_host_vars_to_the_others(tmp_path):
+    # task_vars hold the running host's own variables: its management
+    # address is not a whole-cloud value, and no other host inherits it
+    # (a CS303 "same address on 2 interfaces" with every host without one)
+    inv = tmp_path / "inv"
+    shutil.copytree(os.path.join(ROOT, "inventories", "lab"), str(inv))
+    # a host of the inventory outside the contract's groups, without an address
+    (inv / "outsider.yml").write_text("all:\n  children:\n    lab_clients:\n      hosts:\n        outsider: {}\n")
+    book = tmp_path / "book.yml"
+    book.write_text(HOST_BOOK)
+    rc, out = playbook(str(book), str(inv))
+    assert rc == 0, out
+    assert "CS303" not in out
