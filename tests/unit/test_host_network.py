@@ -26,6 +26,8 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.cloudstack.infra.plugins.filter import host_network as filt
 from ansible_collections.cloudstack.infra.plugins.module_utils import host_network as hn
+from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as st
+from ansible_collections.cloudstack.infra.plugins.test import iscsi_iqn as iqn_test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -244,3 +246,42 @@ def test_filter_turns_errors_into_filter_errors():
     with pytest.raises(AnsibleFilterError, match="^cloudstack.infra.host_network_plan: np: cloudstack_management_device"):
         filt.host_network_plan(view(management_device=None))
     assert filt.FilterModule().filters()["host_network_plan"] is filt.host_network_plan
+
+
+# ------------------------------------------------------ iSCSI initiator name
+
+@pytest.mark.parametrize("name, ok", [
+    ("iqn.2025-01.org.cloudstack.infra:kvm1", True),
+    ("iqn.2025-01.lab.hardware-lab:kvm", True),
+    ("iqn.2025-01.lab.cloudstack", True),
+    ("iqn.2025-01.lab:kvm1", False),       # the old kvm_host regex accepted it, LIO refuses it
+    ("iqn.2025-13.lab.example:kvm1", False),
+    ("iqn.2025-01.Lab.Example:kvm1", False),
+    ("iqn.2025-01.lab.example:kvm 1", False),
+    ("eui.02004567A425678D", False),
+    ("", False),
+    (None, False),
+    (["iqn.2025-01.lab.example:kvm1"], False),
+])
+def test_iscsi_iqn_test_is_the_planners_check(name, ok):
+    assert iqn_test.iscsi_iqn(name) is ok
+    if isinstance(name, str):
+        assert (st.IQN_RE.match(name) is not None) is ok
+    assert iqn_test.TestModule().tests()["iscsi_iqn"] is iqn_test.iscsi_iqn
+
+
+@pytest.mark.parametrize("host", ["kvm1", "network_stacks-np", "KVM-2.example.org"])
+def test_default_initiator_name_passes_the_check(host):
+    assert iqn_test.iscsi_iqn(st.default_initiator_iqn(host))
+
+
+def test_kvm_host_default_initiator_name_is_the_targets():
+    """kvm_host's default is iscsi_target's: the same filter, prefix and fallback."""
+    with open(os.path.join(ROOT, "roles", "kvm_host", "defaults", "main.yml")) as f:
+        default = yaml.safe_load(f)["kvm_host_iscsi_initiator_iqn"]
+    with open(os.path.join(ROOT, "roles", "iscsi_target", "defaults", "main.yml")) as f:
+        prefix = yaml.safe_load(f)["iscsi_target_initiator_iqn_prefix"]
+    assert "cloudstack_iscsi_initiator_iqn | default('', true)" in default
+    assert "cloudstack.infra.storage_iscsi_initiator_iqn" in default
+    assert "cloudstack_iscsi_initiator_iqn_prefix | default('iqn.2025-01.org.cloudstack.infra')" in default
+    assert prefix == "{{ cloudstack_iscsi_initiator_iqn_prefix | default('iqn.2025-01.org.cloudstack.infra') }}"
