@@ -74,7 +74,8 @@ DEFAULT_OPTIONS = {
 _KEYS = ("kind", "name", "members", "mode", "miimon", "lacp_rate", "xmit_hash_policy", "parent",
          "vlan_id", "addresses", "gateway", "ports", "mtu", "master", "port_type", "network", "cidr",
          "stp", "forward_delay")
-_IFNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,14}$")
+# A Linux interface name: 1-15 characters, no '/', ':' or white space.
+_IFNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$")
 
 
 class HostNetworkError(ValueError):
@@ -96,7 +97,11 @@ def _show(value):
         return "'%s'" % value
     if isinstance(value, (list, tuple)):
         return "[%s]" % ", ".join(_show(v) for v in value)
-    return repr(value)
+    if isinstance(value, dict):
+        return "{%s}" % ", ".join("%s: %s" % (k, _show(v)) for k, v in value.items())
+    if isinstance(value, (bool, int, float)):
+        return str(value)
+    return "a %s" % type(value).__name__.lstrip("_")
 
 
 def _text(value):

@@ -166,7 +166,7 @@ def test_storage_prefix_from_cidr():
      "bond name is 'bond0'; give every bond of cloudstack_bonds its own name"),
     ({"bonds": [{"name": "bond0", "members": []}]}, {}, "the members of bond bond0 is []; list the bond's NICs"),
     ({"bonds": [{"name": "bond0", "members": "eth1 eth2"}]}, {}, "the members of bond bond0 is 'eth1 eth2'"),
-    ({"bonds": {"name": "bond0"}}, {}, "cloudstack_bonds is {'name': 'bond0'}; write a list"),
+    ({"bonds": {"name": "bond0"}}, {}, "cloudstack_bonds is {name: 'bond0'}; write a list"),
     ({"management_device": "eth1"}, {}, "bridge or VLAN device eth1 is 'a member of bond0'; use the bond (bond0)"),
     ({"guest_device": "eth2.200"}, {}, "bridge or VLAN device eth2 is 'a member of bond0'"),
     ({"storage_interfaces": [{"network": "storage-a", "device": "eth2", "address": "10.20.0.1", "prefix": 24}]}, {},
@@ -181,6 +181,8 @@ def test_storage_prefix_from_cidr():
     ({}, {"management_gateway": "gw"}, "kvm_host_management_gateway is 'gw'; give an IPv4 address"),
     ({}, {"guest_bridge": "cloudbr0"}, "kvm_host_guest_bridge is 'cloudbr0'; give the guest bridge another name"),
     ({}, {"management_bridge": "cloud bridge"}, "kvm_host_management_bridge is 'cloud bridge'"),
+    ({"management_device": "eth0:1"}, {}, "cloudstack_management_device is 'eth0:1'"),
+    ({"management_address": 10}, {}, "cloudstack_management_address is 10;"),
     ({}, {"bridge": "cloudbr0"}, "network plan option is 'bridge'; use one of guest_bridge, management_bridge"),
 ], ids=lambda v: None)
 def test_refusals_name_value_and_fix(changes, options, message):
