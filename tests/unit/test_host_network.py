@@ -27,7 +27,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.cloudstack.infra.plugins.filter import host_network as filt
 from ansible_collections.cloudstack.infra.plugins.module_utils import host_network as hn
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as st
-from ansible_collections.cloudstack.infra.plugins.test import iscsi_iqn as iqn_test
+from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -265,16 +265,18 @@ def test_filter_turns_errors_into_filter_errors():
     (None, False),
     (["iqn.2025-01.lab.example:kvm1"], False),
 ])
-def test_iscsi_iqn_test_is_the_planners_check(name, ok):
-    assert iqn_test.iscsi_iqn(name) is ok
+def test_kvm_host_iqn_check_is_the_planners(name, ok):
+    """kvm_host's validate.yml checks with storage_iqn_valid, the planner's IQN_RE."""
+    assert storage_filters.FilterModule().filters()["storage_iqn_valid"](name) is ok
     if isinstance(name, str):
         assert (st.IQN_RE.match(name) is not None) is ok
-    assert iqn_test.TestModule().tests()["iscsi_iqn"] is iqn_test.iscsi_iqn
+    with open(os.path.join(ROOT, "roles", "kvm_host", "tasks", "validate.yml")) as f:
+        assert "kvm_host_iscsi_initiator_iqn | cloudstack.infra.storage_iqn_valid" in f.read()
 
 
 @pytest.mark.parametrize("host", ["kvm1", "network_stacks-np", "KVM-2.example.org"])
 def test_default_initiator_name_passes_the_check(host):
-    assert iqn_test.iscsi_iqn(st.default_initiator_iqn(host))
+    assert storage_filters.storage_iqn_valid(st.default_initiator_iqn(host))
 
 
 def test_kvm_host_default_initiator_name_is_the_targets():
