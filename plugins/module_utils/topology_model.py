@@ -366,8 +366,8 @@ class Model(object):
         address (what the storage planner derives)."""
         hv = self.hostvars.get(target_host) or {}
         names = set(n.raw.get("name") for n in zone.storage)
-        ips = [str(si["address"]) for si in hv.get(
-            "cloudstack_storage_interfaces") or []
+        ifaces = hv.get("cloudstack_storage_interfaces") or []
+        ips = [str(si["address"]) for si in ifaces
                if si and si.get("network") in names and si.get("address")]
         if not ips and hv.get("cloudstack_management_address") is not None:
             ips.append(str(hv["cloudstack_management_address"]))
