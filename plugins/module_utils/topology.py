@@ -162,6 +162,16 @@ def _cell(value):
     return "-" if value is None else str(value)
 
 
+def _key_of(value):
+    """repr() of a value for grouping equal values; values repr() cannot
+    render (integers of thousands of digits in open mappings) are their own
+    group."""
+    try:
+        return repr(value)
+    except (ValueError, RecursionError):
+        return "<%d>" % id(value)
+
+
 class _Ctx(object):
     """State of one validation run."""
 
@@ -213,7 +223,7 @@ class _Ctx(object):
         order = []
         by_id = {}      # id(value) -> repr: hosts of one group share it
         if key in self.g:
-            k = repr(self.g[key])
+            k = _key_of(self.g[key])
             seen[k] = (self.g[key], ["group_vars/all"], None)
             order.append(k)
         for h in hosts:
@@ -223,7 +233,7 @@ class _Ctx(object):
             value = hv[key]
             k = by_id.get(id(value))
             if k is None:
-                k = by_id[id(value)] = repr(value)
+                k = by_id[id(value)] = _key_of(value)
             if k not in seen:
                 seen[k] = (value, [], set())
                 order.append(k)
