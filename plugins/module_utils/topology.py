@@ -351,6 +351,20 @@ def _check_shape(ctx):
                             "did you mean `%s`?" % near)], )
                         failing.setdefault(("hosts",) + ck, []).append(host)
                 continue
+            if key in S.GLOBAL_ONLY and not (
+                    key in ctx.raw_globals
+                    and same_value(ctx.raw_globals[key], value)):
+                # a site-wide key: the rules check the global value, so a
+                # host's or group's own copy would escape them
+                ctx.host_bad.setdefault(host, set()).add(key)
+                ck = ("global only", key)
+                failing.setdefault(ck, [S.Problem(
+                    key, "`%s` describes the whole site but a host or group "
+                    "sets its own value, unlike group_vars/all's" % key,
+                    "set %s in group_vars/all only (the "
+                    "validator checks that value)" % key)])
+                failing.setdefault(("hosts",) + ck, []).append(host)
+                continue
             try:
                 ck = (key, repr(value))
             except Exception:  # pragma: no cover - repr of odd objects

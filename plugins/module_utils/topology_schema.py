@@ -665,6 +665,12 @@ HOST_SPECS = {
     "database_server_id": Scalar("any"),
 }
 
+# Global keys that describe the whole site: group_vars/all (or extra vars)
+# only. A host or group copy that differs from the global value is CS001:
+# the roles would read a copy the rules never saw.
+GLOBAL_ONLY = ("cloudstack_version", "cloudstack_sites", "cloudstack_zones",
+               "cloudstack_cluster_max_hosts")
+
 SECRET_KEYS = ("cloudstack_db_password", "cloudstack_db_root_password",
                "cloudstack_db_replication_password")
 

@@ -611,6 +611,20 @@ def test_cs401_load_balancer_at_a_management_address():
     assert "CS401" not in run(s(GR, "cloudstack_lb", ["lb1"])).ids()
 
 
+def test_shadowed_zones_in_group_vars_are_refused():
+    import copy
+    groups, hv, g = base()
+    shadow = copy.deepcopy(g["cloudstack_zones"])
+    shadow[0]["networks"]["management"]["cidr"] = "0.0.0.0/0"
+    hv["nfs1"]["cloudstack_zones"] = shadow
+    report = validate_topology(groups, hv, g)
+    assert report.ids() == ["CS001"], report.format_violations()
+    assert "group_vars/all" in report.violations[0].hint
+    assert report.violations[0].location == "host nfs1"
+    hv["nfs1"]["cloudstack_zones"] = copy.deepcopy(g["cloudstack_zones"])
+    assert validate_topology(groups, hv, g).violations == []
+
+
 def test_all_violations_in_one_run():
     report = run(s(PS0, "size_tb", 9), s(C0, "planned_instances", 500),
                  s(G, "cloudstack_db_password", "cloud"),
