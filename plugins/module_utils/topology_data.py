@@ -159,6 +159,15 @@ DEFAULT_HOST_FAILURES = 1           # the seed's (N-1) x per-host limit
 KVM_BRIDGE_DEVICE_PATTERNS = ("eth*", "bond*", "team*", "vlan*", "em*",
                               "p*p*", "ens*", "eno*", "enp*", "enx*")
 
+# CS305: bond modes the hypervisor roles configure (kvm_host: Linux bonding
+# modes; xenserver_host: the contract's names it maps to XenServer's) and
+# the bond names the KVM agent's bridges accept.
+KVM_BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast",
+                  "802.3ad", "balance-tlb", "balance-alb")
+XEN_BOND_MODES = ("active-backup", "802.3ad", "lacp", "balance-slb")
+DEFAULT_BOND_MODE = "active-backup"
+KVM_BOND_NAME = r"^bond[0-9]+$"
+
 # CS501: ports that must never face the Internet.
 FORBIDDEN_PUBLIC_PORTS = (8096, 8250, 9090, 3306, 16509, 16514, 2049, 111)
 

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import re
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
@@ -248,7 +249,27 @@ def _host_gateway_rule(ctx, h, hv, zone, zgw):
 def _bond_rules(ctx, h, hv):
     bonds = [b for b in hv.get("cloudstack_bonds") or [] if b]
     member_of = {}
+    kinds = set(ctx.hv_groups.get(h, ()))
+    kinds.add(ctx.host_cluster.get(h, (None, None))[1])
+    modes = {}
+    if "KVM" in kinds:
+        modes["KVM"] = D.KVM_BOND_MODES
+    if "XenServer" in kinds:
+        modes["XenServer"] = D.XEN_BOND_MODES
     for b in bonds:
+        mode = b.get("mode", D.DEFAULT_BOND_MODE)
+        for hyper, allowed in sorted(modes.items()):
+            if mode not in allowed:
+                ctx.add("CS305", h, "bond %s of %s host %s has mode %s, which "
+                        "the %s role does not configure" % (
+                            b.get("name"), hyper, h, mode, hyper),
+                        "use one of: %s" % ", ".join(allowed))
+        if "KVM" in modes and not re.match(D.KVM_BOND_NAME,
+                                           b.get("name") or ""):
+            ctx.add("CS305", h, "bond %s of KVM host %s is not named bondN"
+                    % (b.get("name"), h),
+                    "name it bond0, bond1, ...: the CloudStack agent "
+                    "recognises bridge devices named bond*")
         members = [m for m in b.get("members") or [] if m]
         if len(set(members)) < 2:
             ctx.add("CS305", h, "bond %s of host %s has %d member(s) (%s)" % (

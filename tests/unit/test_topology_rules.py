@@ -388,6 +388,15 @@ FAILING = [
         {"name": "bond1", "members": ["eno2", "eno3"]}])], "error"),
     ("CS305", [lambda gr, hv, g: hv["xen1"]["cloudstack_storage_interfaces"]
                [0].update(device="eth1")], "error"),
+    ("CS305", [s(H("kvm1"), "cloudstack_bonds", [
+        {"name": "bond0", "mode": "lacp", "members": ["eno1", "eno2"]}])],
+     "error"),
+    ("CS305", [s(H("kvm1"), "cloudstack_bonds", [
+        {"name": "bondA", "members": ["eno1", "eno2"]}])], "error"),
+    ("CS305", [s(H("xen1"), "cloudstack_bonds", [
+        {"name": "bond0", "mode": "balance-rr", "members": ["eth0", "eth1"]}])],
+     "error"),
+    ("CS503", [s(G, "cloudstack_host_allowed_sources", ["0.0.0.0"])], "error"),
     ("CS306", [s(H("kvm1"), "cloudstack_management_device", "br0")],
      "error"),
     ("CS306", [s(H("kvm4"), "cloudstack_guest_device", "wlan0")], "error"),
@@ -525,6 +534,11 @@ PASSING = [
     ("CS304", [s(PSX, "multipath", False), s(STOR(1), "gateway",
                                              "10.21.0.254")]),
     ("CS305", []),
+    ("CS305", [s(H("kvm1"), "cloudstack_bonds", [
+        {"name": "bond0", "mode": "802.3ad", "members": ["eno1", "eno2"]}]),
+               s(H("xen1"), "cloudstack_bonds", [
+                   {"name": "xapi-bond", "mode": "lacp",
+                    "members": ["eth0", "eth1"]}])]),
     ("CS306", [s(H("kvm1"), "cloudstack_management_device", "p2p1"),
                s(H("kvm2"), "cloudstack_management_device", "enx001122334455"),
                s(H("kvm3"), "cloudstack_guest_device", "team0"),
