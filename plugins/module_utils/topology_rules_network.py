@@ -41,6 +41,34 @@ from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules im
 def network_rules(ctx):
     _network_rules(ctx, ctx.zones, ctx.host_zone, ctx.model.hypervisor_groups,
                    ctx.host_cluster)
+    _kvm_address_rules(ctx)
+
+
+def _kvm_address_rules(ctx):
+    """CS302: kvm_host needs an IPv4 management address on every KVM host
+    of a cluster (its bridge cloudbr0 carries it); a host in no cluster is
+    a CS103 already."""
+    missing, not_v4 = [], []
+    for h, kinds in ctx.model.hypervisor_groups.items():
+        if "KVM" not in kinds or h not in ctx.model.placed or ctx.bad(
+                "cloudstack_management_address", (h,)):
+            continue
+        addr = ctx.host(h).get("cloudstack_management_address")
+        if addr is None:
+            missing.append(h)
+        elif addr.version != 4:
+            not_v4.append(h)
+    if missing:
+        ctx.add("CS302", _names(missing), "%d KVM host(s) without "
+                "cloudstack_management_address: %s" % (
+                    len(missing), _names(missing)),
+                "set cloudstack_management_address (an IPv4 address in the "
+                "zone's management network) in host_vars")
+    if not_v4:
+        ctx.add("CS302", _names(not_v4), "KVM host(s) %s have a management "
+                "address that is not IPv4" % _names(not_v4),
+                "give each KVM host an IPv4 cloudstack_management_address "
+                "(the KVM role configures IPv4 on cloudbr0)")
 
 
 @rule("CS307", WARNING, "several sites without site-to-site VPN",

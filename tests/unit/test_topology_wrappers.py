@@ -173,7 +173,7 @@ EXPLICIT = """---
           - explicit.report.violations | map(attribute='id') | list == ['CS204']
     - name: Filter
       ansible.builtin.set_fact:
-        found: "{{ {'cloudstack_zones': zones, 'cloudstack_db_dr': false} | cloudstack.infra.cloudstack_topology_violations(groups_data, {'m1': {'cloudstack_management_address': '10.10.0.6'}}) }}"
+        found: "{{ {'cloudstack_zones': zones, 'cloudstack_db_dr': false} | cloudstack.infra.cloudstack_topology_violations(groups_data, {'m1': {'cloudstack_management_address': '10.10.0.6'}, 'k1': {'cloudstack_management_address': '10.10.0.5'}}) }}"
     - name: Check the filter result
       ansible.builtin.assert:
         that:
