@@ -531,11 +531,12 @@ PASSING = [
     ("CS304", [s(PSX, "multipath", False), s(STOR(1), "gateway",
                                              "10.21.0.254")]),
     ("CS305", []),
-    ("CS305", [s(H("kvm1"), "cloudstack_bonds", [
-        {"name": "bond0", "mode": "802.3ad", "members": ["eno1", "eno2"]}]),
-               s(H("xen1"), "cloudstack_bonds", [
-                   {"name": "xapi-bond", "mode": "lacp",
-                    "members": ["eth0", "eth1"]}])]),
+    ("CS305", [s(H("kvm1"), "cloudstack_bonds",
+                 [{"name": "bond0", "mode": "802.3ad",
+                   "members": ["eno1", "eno2"]}]),
+               s(H("xen1"), "cloudstack_bonds",
+                 [{"name": "xapi-bond", "mode": "lacp",
+                   "members": ["eth0", "eth1"]}])]),
     ("CS306", [s(H("kvm1"), "cloudstack_management_device", "p2p1"),
                s(H("kvm2"), "cloudstack_management_device", "enx001122334455"),
                s(H("kvm3"), "cloudstack_guest_device", "team0"),
