@@ -366,8 +366,8 @@ class Model(object):
         address (what the storage planner derives)."""
         hv = self.hostvars.get(target_host) or {}
         names = set(n.raw.get("name") for n in zone.storage)
-        ips = [str(si["address"]) for si in hv.get(
-            "cloudstack_storage_interfaces") or []
+        ifaces = hv.get("cloudstack_storage_interfaces") or []
+        ips = [str(si["address"]) for si in ifaces
                if si and si.get("network") in names and si.get("address")]
         if not ips and hv.get("cloudstack_management_address") is not None:
             ips.append(str(hv["cloudstack_management_address"]))
@@ -457,17 +457,51 @@ class Model(object):
         return out
 
     def _nfs_exports(self, name):
+        """The exports of an NFS server (what storage_topology.nfs_exports
+        derives), from the model: every secondary storage and nfs primary
+        storage whose server is this host, with its clients (the host's
+        cloudstack_nfs_export_clients, else the zones' management and
+        storage networks). Paths CS205/CS208 refuse are left out."""
         if name not in self.group(G_NFS):
             return []
         clients = self.effective(name, "cloudstack_nfs_export_clients")
-        zones = [z.raw for z in self.zones]
-        try:
-            exports = ST.nfs_exports(zones, name, clients)
-        except ST.StorageError:
-            return []       # refused by CS205/CS208 already
-        return [{"path": e["path"], "kind": e["kind"],
-                 "clients": list(e["clients"]), "zones": list(e["zones"]),
-                 "names": list(e["names"])} for e in exports]
+        by_path = {}
+
+        def add(zone, kind, entry, label):
+            path = entry.get("path")
+            if not isinstance(path, str) or not path.startswith("/") or \
+                    not path.rstrip("/"):
+                return
+            path = path.rstrip("/")
+            exp = by_path.setdefault(path, {
+                "path": path, "kind": kind, "zones": [], "names": [],
+                "clients": []})
+            if exp["kind"] != kind:
+                exp["conflict"] = True
+                return
+            if zone.name not in exp["zones"]:
+                exp["zones"].append(zone.name)
+            if label not in exp["names"]:
+                exp["names"].append(label)
+            if clients is not None:
+                wanted = [str(c) for c in clients if c is not None]
+            else:
+                wanted = [str(n.cidr) for n in [zone.management] + zone.storage
+                          if n is not None and n.cidr is not None]
+            for c in wanted:
+                if c not in exp["clients"]:
+                    exp["clients"].append(c)
+
+        for zone in self.zones:
+            for i, sec in enumerate(zone.secondary_storage):
+                if sec.get("server") == name:
+                    add(zone, "secondary", sec, "secondary[%d]" % i)
+        for cl in self.clusters:
+            for pool in cl.primary_storage:
+                if pool.get("type") == "nfs" and pool.get("server") == name:
+                    add(cl.zone, "primary", pool, pool.get("name"))
+        return [by_path[p] for p in sorted(by_path)
+                if not by_path[p].pop("conflict", False)]
 
     def _firewall_sources(self, h):
         out = list(self.management_addresses())

@@ -318,8 +318,8 @@ def _portals(ctx, host, zone):
     hv = ctx.host(host)
     names = set(s.get("name") for s in (zone.get("networks") or {}).get(
         "storage") or [] if s)
-    ips = [str(si["address"]) for si in hv.get(
-        "cloudstack_storage_interfaces") or []
+    ifaces = hv.get("cloudstack_storage_interfaces") or []
+    ips = [str(si["address"]) for si in ifaces
            if si and si.get("network") in names and si.get("address")]
     if not ips and hv.get("cloudstack_management_address") is not None:
         ips.append(str(hv["cloudstack_management_address"]))
