@@ -49,8 +49,8 @@ def test_only_the_asked_rules_fail(tmp_path, broken_lab):
     assert "CS305" in out and "CS501" not in out
 
 
-def test_a_role_that_does_not_read_the_broken_value_passes(tmp_path,
-                                                         broken_lab):
+def test_a_role_that_does_not_read_the_broken_value_passes(
+        tmp_path, broken_lab):
     rc, out = _run(tmp_path, broken_lab, "[CS306, CS502]")
     assert rc == 0, out
     assert "CS305" not in out and "CS501" not in out
