@@ -52,11 +52,7 @@ DEFAULTS = {
     "cloudstack_db_server_id": "the IPv4 management address as a number",
     "database_server_id": "the IPv4 management address as a number",
 }
-# Keys that describe the whole site: group_vars/all (or extra vars) only.
-GLOBAL_ONLY = ("cloudstack_version", "cloudstack_sites", "cloudstack_zones",
-               "cloudstack_cluster_max_hosts", "cloudstack_mgmt_lb_external",
-               "cloudstack_db_dr", "cloudstack_lb_vip",
-               "cloudstack_iscsi_initiator_iqn_prefix")
+GLOBAL_ONLY = S.GLOBAL_ONLY_KEYS
 
 
 def _cell(text):
@@ -115,8 +111,9 @@ def render_inventory():
         "pods, clusters, networks, storage) and each rule are in docs/validator.md.",
         "",
         "Every key is shape-checked (CS001) wherever it is set. \"where\":",
-        "`group_vars/all` keys describe the whole site; the others may also be",
-        "set per host or per group, and every copy is checked.",
+        "`group_vars/all` keys describe the whole site (a host or group copy",
+        "with another value is CS001); the others may also be set per host or",
+        "per group, and every copy is checked.",
         "",
         "| key | type | default | where | rules | seed practice |",
         "|---|---|---|---|---|---|",

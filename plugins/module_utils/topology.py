@@ -162,6 +162,16 @@ def _cell(value):
     return "-" if value is None else str(value)
 
 
+def _key_of(value):
+    """repr() of a value for grouping equal values; values repr() cannot
+    render (integers of thousands of digits in open mappings) are their own
+    group."""
+    try:
+        return repr(value)
+    except (ValueError, RecursionError):
+        return "<%d>" % id(value)
+
+
 class _Ctx(object):
     """State of one validation run."""
 
@@ -213,7 +223,7 @@ class _Ctx(object):
         order = []
         by_id = {}      # id(value) -> repr: hosts of one group share it
         if key in self.g:
-            k = repr(self.g[key])
+            k = _key_of(self.g[key])
             seen[k] = (self.g[key], ["group_vars/all"], None)
             order.append(k)
         for h in hosts:
@@ -223,7 +233,7 @@ class _Ctx(object):
             value = hv[key]
             k = by_id.get(id(value))
             if k is None:
-                k = by_id[id(value)] = repr(value)
+                k = by_id[id(value)] = _key_of(value)
             if k not in seen:
                 seen[k] = (value, [], set())
                 order.append(k)
@@ -331,8 +341,13 @@ def _check_shape(ctx):
         clean = {}
         for key, value in hvars.items():
             if key in S.GLOBAL_ONLY_KEYS:
-                shadowed.setdefault(key, []).append(host)
-                ctx.host_bad.setdefault(host, set()).add(key)
+                # a whole-cloud key: the rules check the global value, so a
+                # host's or group's own copy would escape them (an equal
+                # copy, as some inventory sources give every host, is fine)
+                if not (key in ctx.raw_globals
+                        and same_value(ctx.raw_globals[key], value)):
+                    shadowed.setdefault(key, []).append(host)
+                    ctx.host_bad.setdefault(host, set()).add(key)
                 continue
             spec = specs.get(key)
             if spec is None:
@@ -364,11 +379,11 @@ def _check_shape(ctx):
     for key in sorted(shadowed):
         hosts = shadowed[key]
         ctx.add("CS002", "host %s" % _names(hosts),
-                "%s is set in the variables of %s (host_vars, or group_vars "
-                "of a group other than all); it describes the whole cloud: "
-                "the roles there would read that copy while the validator "
-                "and every other host read group_vars/all" % (
-                    key, _names(hosts)),
+                "%s is set to its own value in the variables of %s "
+                "(host_vars, or group_vars of a group other than all); it "
+                "describes the whole cloud: the roles there would read that "
+                "copy while the validator and every other host read "
+                "group_vars/all's" % (key, _names(hosts)),
                 "remove %s from those host_vars/group_vars files and keep "
                 "its one copy in group_vars/all" % key)
     for ck, probs in failing.items():

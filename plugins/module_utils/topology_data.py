@@ -161,6 +161,13 @@ DEFAULT_HOST_FAILURES = 1           # the seed's (N-1) x per-host limit
 KVM_BRIDGE_DEVICE_PATTERNS = ("eth*", "bond*", "team*", "vlan*", "em*",
                               "p*p*", "ens*", "eno*", "enp*", "enx*")
 
+# CS305: bond modes the hypervisor roles configure (kvm_host: the Linux
+# bonding modes, BOND_MODES below; xenserver_host: the contract's names it
+# maps to XenServer's) and the bond names the KVM agent's bridges accept.
+XEN_BOND_MODES = ("active-backup", "802.3ad", "lacp", "balance-slb")
+DEFAULT_BOND_MODE = "active-backup"
+KVM_BOND_NAME = r"^bond[0-9]+$"
+
 # CS501: ports that must never face the Internet: 8096 integration API,
 # 8250 system VM agent link, 9090 cluster management, 3306 MySQL, 16509/16514
 # libvirt, 2049 NFS, 111 rpcbind.
@@ -172,6 +179,7 @@ FORBIDDEN_NFS_CLIENTS = ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "::")
 # Linux bonding driver modes a bond in cloudstack_bonds may use.
 BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast",
               "802.3ad", "balance-tlb", "balance-alb")
+KVM_BOND_MODES = BOND_MODES
 
 # iSCSI qualified names as LIO (rtslib) accepts them: iqn.YYYY-MM.<reversed
 # domain with at least one dot>[:<anything>]; "iqn.2025-01.lab:ps2" is

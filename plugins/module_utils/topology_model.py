@@ -486,6 +486,11 @@ class Model(object):
         return out
 
     def _nfs_exports(self, name):
+        """The exports of an NFS server (what storage_topology.nfs_exports
+        derives), from the model: every secondary storage and nfs primary
+        storage whose server is this host, with its clients (the host's
+        cloudstack_nfs_export_clients, else the zones' management and
+        storage networks). Paths CS205/CS208 refuse are left out."""
         if name not in self.group(G_NFS):
             return []
         clients = self.effective(name, "cloudstack_nfs_export_clients")

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import re
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_model as M
@@ -41,6 +42,34 @@ from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules im
 def network_rules(ctx):
     _network_rules(ctx, ctx.zones, ctx.host_zone, ctx.model.hypervisor_groups,
                    ctx.host_cluster)
+    _kvm_address_rules(ctx)
+
+
+def _kvm_address_rules(ctx):
+    """CS302: kvm_host needs an IPv4 management address on every KVM host
+    of a cluster (its bridge cloudbr0 carries it); a host in no cluster is
+    a CS103 already."""
+    missing, not_v4 = [], []
+    for h, kinds in ctx.model.hypervisor_groups.items():
+        if "KVM" not in kinds or h not in ctx.model.placed or ctx.bad(
+                "cloudstack_management_address", (h,)):
+            continue
+        addr = ctx.host(h).get("cloudstack_management_address")
+        if addr is None:
+            missing.append(h)
+        elif addr.version != 4:
+            not_v4.append(h)
+    if missing:
+        ctx.add("CS302", _names(missing), "%d KVM host(s) without "
+                "cloudstack_management_address: %s" % (
+                    len(missing), _names(missing)),
+                "set cloudstack_management_address (an IPv4 address in the "
+                "zone's management network) in host_vars")
+    if not_v4:
+        ctx.add("CS302", _names(not_v4), "KVM host(s) %s have a management "
+                "address that is not IPv4" % _names(not_v4),
+                "give each KVM host an IPv4 cloudstack_management_address "
+                "(the KVM role configures IPv4 on cloudbr0)")
 
 
 @rule("CS307", WARNING, "several sites without site-to-site VPN",
@@ -249,7 +278,27 @@ def _host_gateway_rule(ctx, h, hv, zone, zgw):
 def _bond_rules(ctx, h, hv):
     bonds = [b for b in hv.get("cloudstack_bonds") or [] if b]
     member_of = {}
+    kinds = set(ctx.hv_groups.get(h, ()))
+    kinds.add(ctx.host_cluster.get(h, (None, None))[1])
+    modes = {}
+    if "KVM" in kinds:
+        modes["KVM"] = D.KVM_BOND_MODES
+    if "XenServer" in kinds:
+        modes["XenServer"] = D.XEN_BOND_MODES
     for b in bonds:
+        mode = b.get("mode", D.DEFAULT_BOND_MODE)
+        for hyper, allowed in sorted(modes.items()):
+            if mode not in allowed:
+                ctx.add("CS305", h, "bond %s of %s host %s has mode %s, which "
+                        "the %s role does not configure" % (
+                            b.get("name"), hyper, h, mode, hyper),
+                        "use one of: %s" % ", ".join(allowed))
+        if "KVM" in modes and not re.match(D.KVM_BOND_NAME,
+                                           b.get("name") or ""):
+            ctx.add("CS305", h, "bond %s of KVM host %s is not named bondN"
+                    % (b.get("name"), h),
+                    "name it bond0, bond1, ...: the CloudStack agent "
+                    "recognises bridge devices named bond*")
         members = [m for m in b.get("members") or [] if m]
         if len(set(members)) < 2:
             ctx.add("CS305", h, "bond %s of host %s has %d member(s) (%s)" % (

@@ -138,7 +138,8 @@ def _security_rules(ctx, zones):
             net = _to_networks(src)
             if net is None:
                 continue
-            if net.prefixlen == 0:
+            if net.prefixlen == 0 or (net.num_addresses == 1 and
+                                      net.network_address.is_unspecified):
                 ctx.add("CS503", where, "cloudstack_host_allowed_sources[%d] "
                         "is %s: hypervisor hosts would accept connections "
                         "from anywhere" % (i, src),

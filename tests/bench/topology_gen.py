@@ -41,8 +41,10 @@ def generate(n_hosts):
         "db2": {"cloudstack_management_address": "10.2.255.21",
                 "cloudstack_site": "dc2"},
         "nfs1": {"cloudstack_management_address": "10.1.255.31"},
-        "fw1": {"cloudstack_management_address": "10.1.255.1"},
-        "fw2": {"cloudstack_management_address": "10.2.255.1"},
+        "fw1": {"cloudstack_management_address": "10.1.255.1",
+                "cloudstack_site": "dc1"},
+        "fw2": {"cloudstack_management_address": "10.2.255.1",
+                "cloudstack_site": "dc2"},
     }
     zones = []
     made = 0
@@ -125,6 +127,7 @@ def generate(n_hosts):
         "cloudstack_version": "4.20",
         "cloudstack_sites": [{"name": "dc1"}, {"name": "dc2"}],
         "cloudstack_mgmt_lb_external": False,
+        "cloudstack_lb_vip": "10.1.255.9",
         "cloudstack_db_dr": True,
         "cloudstack_site_vpn": {"enabled": True},
         "cloudstack_zones": zones,

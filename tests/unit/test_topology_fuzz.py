@@ -13,6 +13,7 @@ through both engines) and half as many cases of junk at the top level;
 `FUZZ_EXAMPLES=20000 pytest tests/unit/test_topology_fuzz.py` hunts longer.
 """
 import datetime
+import json
 import os
 import re
 import sys
@@ -27,7 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology import (  # noqa: E402
-    Report, check_host_facts, validate_topology)
+    Report, build_model, check_host_facts, validate_topology)
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2500"))
 SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
@@ -229,6 +230,16 @@ def test_fuzz_engine_never_raises(case):
     _assert_report(check_host_facts(case["facts"], case["groups"],
                                     case["hostvars"], case["global_vars"],
                                     case["thresholds"]))
+
+
+@settings(SETTINGS, max_examples=max(1, EXAMPLES // 5))
+@given(mutated())
+def test_fuzz_host_views_never_raise(case):
+    model = build_model(case["groups"], case["hostvars"],
+                        case["global_vars"])[1]
+    for host in sorted(model.known)[:40] + ["not-in-the-inventory"]:
+        text = json.dumps(model.host_view(host))
+        assert not LEAK.search(text), text
 
 
 @JUNK_SETTINGS

@@ -173,7 +173,7 @@ EXPLICIT = """---
           - explicit.report.violations | map(attribute='id') | list == ['CS204']
     - name: Filter
       ansible.builtin.set_fact:
-        found: "{{ {'cloudstack_zones': zones, 'cloudstack_db_dr': false} | cloudstack.infra.cloudstack_topology_violations(groups_data, {'m1': {'cloudstack_management_address': '10.10.0.6'}}) }}"
+        found: "{{ {'cloudstack_zones': zones, 'cloudstack_db_dr': false} | cloudstack.infra.cloudstack_topology_violations(groups_data, {'m1': {'cloudstack_management_address': '10.10.0.6'}, 'k1': {'cloudstack_management_address': '10.10.0.5'}}) }}"
     - name: Check the filter result
       ansible.builtin.assert:
         that:
@@ -507,3 +507,34 @@ def test_preflight_thresholds_as_the_playbook_header_once_documented(
         rc, out = playbook("playbooks/preflight.yml", str(inv), "-e", extra)
         assert not _cs001(out), out
         assert "under 1000000 GiB" in out and "ERROR CS705" in out, out
+
+
+HOST_VIEW = """---
+- name: The host view filter on the production inventory
+  hosts: kvm01:xen01:nfs1
+  gather_facts: false
+  connection: local
+  tasks:
+    - name: View
+      ansible.builtin.set_fact:
+        view: "{{ hostvars | cloudstack.infra.topology_host_view(groups, inventory_hostname) }}"
+    - name: Check
+      ansible.builtin.assert:
+        that:
+          - view.name == inventory_hostname
+          - inventory_hostname == 'nfs1' or view.cluster.hosts | length > 0
+          - inventory_hostname == 'nfs1' or view.management_network.prefix == 24
+          - inventory_hostname != 'nfs1' or view.nfs_exports | length > 0
+          - view.initiator_iqn is match('^iqn[.]')
+    - name: Print marker
+      ansible.builtin.debug:
+        msg: "host-view-ok {{ view.zone.name | default('none') }}"
+"""
+
+
+def test_host_view_filter_in_a_play(tmp_path):
+    book = tmp_path / "view.yml"
+    book.write_text(HOST_VIEW)
+    rc, out = playbook(str(book), "inventories/production")
+    assert rc == 0, out
+    assert out.count("host-view-ok") == 3, out
