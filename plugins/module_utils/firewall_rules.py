@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import ipaddress
 
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import Violation
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_data import (
     FORBIDDEN_PUBLIC_PORTS,
     SITE_VPN_PORT,
@@ -59,6 +60,13 @@ def _port(value):
     return None
 
 
+def _problem(where, message, fix, rule=None):
+    """A refusal of a role setting, as the engine's one Violation type,
+    rendered as one line (plan['errors'] holds text for the role's
+    assert message)."""
+    return Violation(rule, 'error', where, message, fix).text()
+
+
 def _ipv4(value):
     try:
         return ipaddress.IPv4Address(str(value).strip())
@@ -86,15 +94,15 @@ def normalize_forwards(forwards, forbidden=(), checked=False):
     if forwards is None:
         forwards = list(DEFAULT_FORWARDS)
     if not isinstance(forwards, (list, tuple)):
-        return [], ['nat_firewall_forwards must be a list of {port, to_port, proto} '
-                    'mappings, got %r; fix: e.g. [{port: 443, to_port: 8443, proto: tcp}]' % (forwards,)]
+        return [], [_problem('nat_firewall_forwards', 'must be a list of {port, to_port, proto} '
+                             'mappings, got %r' % (forwards,), 'e.g. [{port: 443, to_port: 8443, proto: tcp}]')]
     name = 'cloudstack_firewall_forwards' if checked else 'nat_firewall_forwards'
     seen = {}
     for index, entry in enumerate(forwards):
         where = '%s[%d]' % (name, index)
         if not isinstance(entry, dict):
-            errors.append('%s is %r, not a mapping; fix: write it as {port: 443, to_port: 8443, proto: tcp}'
-                          % (where, entry))
+            errors.append(_problem(where, '%s is %r, not a mapping' % (where, entry),
+                                   'write it as {port: 443, to_port: 8443, proto: tcp}'))
             continue
         port = _port(entry.get('port'))
         to_port = _port(entry.get('to_port', entry.get('port')))
@@ -103,14 +111,15 @@ def normalize_forwards(forwards, forbidden=(), checked=False):
             errors.extend(_forward_entry_errors(where, entry, port, to_port, proto))
         for key, value in (('port', port), ('to_port', to_port)):
             if value is not None and value in forbidden:
-                errors.append('%s.%s is %d, a port that must never face the Internet (forbidden: %s); '
-                              'fix: remove this forward, the firewall refuses it (CS501)'
-                              % (where, key, value, ', '.join(str(p) for p in sorted(forbidden))))
+                errors.append(_problem(
+                    where, '%s.%s is %d, a port that must never face the Internet (forbidden: %s)'
+                    % (where, key, value, ', '.join(str(p) for p in sorted(forbidden))),
+                    'remove this forward, the firewall refuses it', rule='CS501'))
         if port is not None and proto in PROTOS:
             if (port, proto) in seen and not checked:
-                errors.append('%s forwards %s/%d again (already in %s[%d]); '
-                              'fix: keep one entry per public port and protocol'
-                              % (where, proto, port, name, seen[(port, proto)]))
+                errors.append(_problem(where, '%s forwards %s/%d again (already in %s[%d])'
+                                       % (where, proto, port, name, seen[(port, proto)]),
+                                       'keep one entry per public port and protocol'))
             seen.setdefault((port, proto), index)
         if port is not None and to_port is not None and proto in PROTOS:
             out.append({'port': port, 'to_port': to_port, 'proto': proto})
@@ -121,14 +130,16 @@ def _forward_entry_errors(where, entry, port, to_port, proto):
     errors = []
     unknown = sorted(set(entry) - set(('port', 'to_port', 'proto')))
     if unknown:
-        errors.append('%s has unknown key(s) %s; fix: use only port, to_port and proto'
-                      % (where, ', '.join(unknown)))
+        errors.append(_problem(where, '%s has unknown key(s) %s' % (where, ', '.join(unknown)),
+                               'use only port, to_port and proto'))
     if port is None:
-        errors.append('%s.port is %r; fix: a port number from 1 to 65535' % (where, entry.get('port')))
+        errors.append(_problem(where, '%s.port is %r' % (where, entry.get('port')),
+                               'a port number from 1 to 65535'))
     if to_port is None:
-        errors.append('%s.to_port is %r; fix: a port number from 1 to 65535' % (where, entry.get('to_port')))
+        errors.append(_problem(where, '%s.to_port is %r' % (where, entry.get('to_port')),
+                               'a port number from 1 to 65535'))
     if proto not in PROTOS:
-        errors.append('%s.proto is %r; fix: tcp or udp' % (where, entry.get('proto')))
+        errors.append(_problem(where, '%s.proto is %r' % (where, entry.get('proto')), 'tcp or udp'))
     return errors
 
 
@@ -173,8 +184,9 @@ def forward_target(model, host, override):
     """
     if override:
         if _ipv4(override) is None:
-            return None, ['nat_firewall_forward_target is %r, not an IPv4 address; fix: the load balancer '
-                          'VIP or the management server address, or leave it empty' % (override,)]
+            return None, [_problem('nat_firewall_forward_target',
+                                   'nat_firewall_forward_target is %r, not an IPv4 address' % (override,),
+                                   'the load balancer VIP or the management server address, or leave it empty')]
         return str(_ipv4(override)), []
     if model.group('cloudstack_lb') or model.effective(host, 'cloudstack_mgmt_lb_external'):
         vip = model.effective(host, 'cloudstack_lb_vip')
@@ -187,16 +199,18 @@ def _cidr_list(name, values, errors):
     """Check a role's list of IPv4 CIDRs."""
     out = []
     if not isinstance(values, (list, tuple)):
-        errors.append('%s must be a list of IPv4 CIDRs, got %r; fix: e.g. [10.10.0.0/24]' % (name, values))
+        errors.append(_problem(name, '%s must be a list of IPv4 CIDRs, got %r' % (name, values),
+                               'e.g. [10.10.0.0/24]'))
         return out
     for value in values:
         net = _ipv4_net(value)
         if net is None:
-            errors.append('%s contains %r, not an IPv4 network in CIDR form (host bits zero); '
-                          'fix: e.g. 10.10.0.0/24' % (name, value))
+            errors.append(_problem(name, '%s contains %r, not an IPv4 network in CIDR form (host bits zero)'
+                                   % (name, value), 'e.g. 10.10.0.0/24'))
             continue
         if net.prefixlen == 0:
-            errors.append('%s contains %s (everyone); fix: list only the networks that need it' % (name, value))
+            errors.append(_problem(name, '%s contains %s (everyone)' % (name, value),
+                                   'list only the networks that need it'))
             continue
         out.append(str(net))
     return _dedupe(out)
@@ -266,9 +280,11 @@ def firewall_plan(model, host, knobs=None):
     target, terr = forward_target(model, host, knobs.get('forward_target'))
     errors.extend(terr)
     if target is None and not terr and forwards:
-        errors.append('the forwards have no target: no load balancer VIP and not exactly one management '
-                      'server (playbooks/validate.yml names it: CS401, CS506); fix: set '
-                      'nat_firewall_forward_target, or put one host in cloudstack_management')
+        errors.append(_problem('nat_firewall_forward_target',
+                               'the forwards have no target: no load balancer VIP and not exactly one '
+                               'management server (playbooks/validate.yml names it)',
+                               'set nat_firewall_forward_target, or put one host in cloudstack_management',
+                               rule='CS506'))
 
     site = firewall_site(zones, (model.hostvars.get(host) or {}).get('cloudstack_site'))
     local_zones = [z for z in zones if site is None or zone_site(z) == site]
@@ -293,8 +309,9 @@ def firewall_plan(model, host, knobs=None):
         tunnel = vpn.get('tunnel_cidr', SITE_VPN_TUNNEL_CIDR)
         address = knobs.get('vpn_address') or vpn_address(tunnel, fw_hosts, host)
         if address is None:
-            errors.append('no tunnel address for %s in %s: it is not in cloudstack_firewall; fix: set '
-                          'nat_firewall_vpn_address (e.g. %s)' % (host, tunnel, vpn_address(tunnel, [host], host)))
+            errors.append(_problem(host, 'no tunnel address for %s in %s: it is not in cloudstack_firewall'
+                                   % (host, tunnel),
+                                   'set nat_firewall_vpn_address (e.g. %s)' % vpn_address(tunnel, [host], host)))
         plan_vpn.update({'peers': peers, 'local_networks': local, 'address': address,
                          'port': _port(vpn.get('port', SITE_VPN_PORT)),
                          'remote_networks': _dedupe([n for p in peers for n in p['networks']])})
@@ -303,10 +320,12 @@ def firewall_plan(model, host, knobs=None):
     if controller and knobs.get('ssh_managed'):
         addr = _ipv4(controller)
         if addr is not None and not any(addr in ipaddress.IPv4Network(c) for c in admin):
-            errors.append('Ansible reaches %s over SSH from %s, which is not in the SSH admin networks %s: '
-                          'the new ruleset would cut this connection; fix: add the controller\'s network to '
-                          'nat_firewall_admin_cidrs (or set nat_firewall_lockout_check: false if it comes in '
-                          'through a NAT the firewall does not see)' % (host, controller, admin))
+            errors.append(_problem(
+                'nat_firewall_admin_cidrs',
+                'Ansible reaches %s over SSH from %s, which is not in the SSH admin networks %s: '
+                'the new ruleset would cut this connection' % (host, controller, admin),
+                'add the controller\'s network to nat_firewall_admin_cidrs (or set '
+                'nat_firewall_lockout_check: false if it comes in through a NAT the firewall does not see)'))
 
     return {
         'errors': errors,

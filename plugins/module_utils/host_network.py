@@ -248,7 +248,7 @@ def interface_plan(view, options=None):
             nic = rd.ifname("a member of bond %s" % name, member, "list NIC names such as eth1")
             if nic in member_of:
                 rd.fail("NIC %s" % nic, "in %s and %s" % (member_of[nic], name),
-                        "give every bond its own members (CS305)")
+                        "give every bond its own members")
             member_of[nic] = name
     for nic in member_of:
         if nic in bond_names:
@@ -291,7 +291,7 @@ def interface_plan(view, options=None):
                         "name the NIC (outside any bond) that carries storage network %s" % (net_name or "?"))
         if dev in taken:
             rd.fail("storage device %s" % dev, taken[dev],
-                    "give storage network %s a NIC of its own, outside bonds and bridges (CS305)" % net_name)
+                    "give storage network %s a NIC of its own, outside bonds and bridges" % net_name)
         taken[dev] = "the device of storage network %s" % net_name
         address = rd.address("the address of storage interface %s" % dev, st.get("address"),
                              "set an IPv4 address inside storage network %s" % net_name)

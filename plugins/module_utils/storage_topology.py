@@ -188,13 +188,9 @@ def size_problems(exports, mounts, host=""):
             continue
         size = int(m.get("size_total") or 0)
         if exp["kind"] == "secondary":
-            need = exp["min_gb"]  # nfs_exports() sets it on every secondary export
-            if need < SECONDARY_MIN_GB:
-                problems.append(
-                    "secondary storage %s%s claims size_gb %s, under the %d GB minimum "
-                    "(CS204); give it at least %d GB"
-                    % (exp["path"], where, _fmt(need), SECONDARY_MIN_GB, SECONDARY_MIN_GB))
-                need = SECONDARY_MIN_GB
+            # the claim itself (size_gb under 100) is the engine's CS204; the
+            # filesystem is measured against at least the 100 GB minimum
+            need = max(exp["min_gb"], SECONDARY_MIN_GB)
             if size < need * GB * FS_OVERHEAD_TOLERANCE:
                 problems.append(
                     "secondary storage %s%s is on %s, a filesystem of %.1f GB; it needs at "
@@ -203,15 +199,12 @@ def size_problems(exports, mounts, host=""):
                        "the size_gb the topology claims" if need > SECONDARY_MIN_GB
                        else "the 100 GB minimum", exp["path"]))
         else:
-            if exp["size_tb"] is not None and exp["size_tb"] > PRIMARY_MAX_TB:
-                problems.append(
-                    "primary storage %s%s claims size_tb %s, over the %d TB limit (CS201); "
-                    "split it into several pools" % (exp["path"], where, _fmt(exp["size_tb"]),
-                                                     PRIMARY_MAX_TB))
+            # a claimed size_tb over 6 TB is the engine's CS201; this is the
+            # filesystem actually mounted there
             if size > PRIMARY_MAX_TB * TB:
                 problems.append(
                     "primary storage %s%s is on %s, a filesystem of %.2f TB, over the %d TB "
-                    "limit for a primary storage mountpoint (CS201); export a smaller "
+                    "limit for a primary storage mountpoint; export a smaller "
                     "filesystem (several pools per cluster are better than one big one)"
                     % (exp["path"], where, m.get("mount"), size / float(TB), PRIMARY_MAX_TB))
     return problems
@@ -320,7 +313,7 @@ def _backstore(name, ps, override, backstore_dir):
     else:
         size = int(round(_number(size_gb, "iscsi_target_luns.%s.size_gb" % name) * GB))
     if size > PRIMARY_MAX_TB * TB:
-        raise StorageError("LUN %s would be %.2f TB, over the %d TB limit (CS201); split it"
+        raise StorageError("LUN %s would be %.2f TB, over the %d TB limit for primary storage; split it"
                            % (name, size / float(TB), PRIMARY_MAX_TB))
     path = override.get("file") or "%s/%s.img" % (backstore_dir.rstrip("/"), _backstore_name(name))
     return {"plugin": "fileio", "dev": str(path), "size": size}

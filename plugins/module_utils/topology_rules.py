@@ -237,5 +237,12 @@ class Violation(object):
         return "Violation(%s %s %s: %s)" % (self.rule, self.severity,
                                             self.location, self.message)
 
+    def text(self):
+        """One line: [rule id] [location] message; the fix. The planners'
+        refusals of role settings (no rule id) use it too."""
+        head = "%s [%s]" % (self.rule, self.location) if self.rule \
+            else "[%s]" % self.location
+        return "%s %s; fix: %s" % (head, self.message, self.hint)
+
 
 _hypervisor = M.hypervisor_name

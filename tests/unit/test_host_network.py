@@ -161,7 +161,7 @@ def test_storage_prefix_from_cidr():
     ({"guest_device": "bond0.5000"}, {}, "VLAN device is 'bond0.5000'; write <device>.<id> with an 802.1Q id from 1 to 4094"),
     ({"guest_device": "bond0.x"}, {}, "VLAN device is 'bond0.x'"),
     ({"bonds": [{"name": "bond0", "members": ["eth1", "eth2"]}, {"name": "bond1", "members": ["eth2", "eth5"]}]}, {},
-     "NIC eth2 is 'in bond0 and bond1'; give every bond its own members (CS305)"),
+     "NIC eth2 is 'in bond0 and bond1'; give every bond its own members"),
     ({"bonds": [{"name": "bond0", "members": ["eth1"]}, {"name": "bond0", "members": ["eth2"]}]}, {},
      "bond name is 'bond0'; give every bond of cloudstack_bonds its own name"),
     ({"bonds": [{"name": "bond0", "members": []}]}, {}, "the members of bond bond0 is []; list the bond's NICs"),
