@@ -62,8 +62,7 @@ def _port(value):
 
 def _problem(where, message, fix, rule=None):
     """A refusal of a role setting, as the engine's one Violation type,
-    rendered as one line (plan['errors'] holds text for the role's
-    assert message)."""
+    rendered as one line (plan['errors'] holds the text the role shows)."""
     return Violation(rule, 'error', where, message, fix).text()
 
 
