@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
@@ -203,3 +205,114 @@ def _db_server_rules(ctx, primary, replicas, mgmt):
                     "give each database host its own server id (or remove "
                     "the explicit ones so they derive from the distinct "
                     "management addresses)")
+
+
+@rule("CS409", ERROR, "load balancers without a virtual address",
+      "The load-balancer pair answers on one virtual address (VRRP) that "
+      "the firewall, the agents and the users reach.", "mgmt_db",
+      reads=("cloudstack_lb_vip",))
+@rule("CS410", ERROR, "load-balancer VIP outside the management network or taken",
+      "The VIP lives on the load balancers' management network and is no "
+      "host's own address.", "mgmt_db",
+      reads=("cloudstack_lb_vip", "cloudstack_management_address"))
+@rule("CS411", ERROR, "load balancer that is also a management server",
+      "The load balancers are hosts of their own: a balancer on a "
+      "management server fails with it.", "mgmt_db",
+      reads=("cloudstack_management_address",))
+@rule("CS412", ERROR, "more than two load balancers for one VIP",
+      "A pair of load balancers shares the VIP (VRRP active and backup).",
+      "mgmt_db")
+@rule("CS413", ERROR, "usage server on a host that is no management server",
+      "The usage server runs beside a management server and shares its "
+      "database settings and key.", "mgmt_db",
+      reads=("cloudstack_usage_server",))
+def lb_rules(ctx):
+    _lb_rules(ctx, ctx.zones)
+
+
+def _mgmt_cidrs(zones):
+    out = []
+    for zone in zones or []:
+        net = ((zone or {}).get("networks") or {}).get("management") or {}
+        cidr = _to_network(net.get("cidr"))
+        if cidr is not None and cidr not in out:
+            out.append(cidr)
+    return out
+
+
+def _to_network(value):
+    if value is None:
+        return None
+    try:
+        return ipaddress.ip_network(str(value).strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _ip(value):
+    if value is None:
+        return None
+    try:
+        return ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _lb_rules(ctx, zones):
+    lbs = _group(ctx.groups, G_LB)
+    mgmt = _group(ctx.groups, G_MGMT)
+    mgmt_set = set(mgmt)
+    addr = dict((h, _ip(ctx.host(h).get("cloudstack_management_address")))
+                for h in set(lbs) | mgmt_set)
+    mgmt_addrs = dict((addr[h], h) for h in mgmt if addr.get(h) is not None)
+    for h in lbs:
+        if h in mgmt_set:
+            ctx.add("CS411", h, "host %s is in both %s and %s" % (h, G_LB, G_MGMT),
+                    "put the load balancers on hosts of their own; take %s "
+                    "out of one of the two groups" % h)
+        elif addr.get(h) is not None and addr[h] in mgmt_addrs:
+            ctx.add("CS411", h, "load balancer %s has the management address "
+                    "%s of management server %s" % (h, addr[h], mgmt_addrs[addr[h]]),
+                    "give %s an address of its own" % h)
+    for h in sorted(ctx.hv):
+        if ctx.hv[h].get("cloudstack_usage_server") is True and h not in mgmt_set:
+            ctx.add("CS413", h, "cloudstack_usage_server is true on %s, which "
+                    "is not in %s" % (h, G_MGMT),
+                    "set cloudstack_usage_server on a management server, or "
+                    "add %s to %s" % (h, G_MGMT))
+    if not lbs:
+        return
+    if len(lbs) > 2:
+        ctx.add("CS412", G_LB, "%s holds %d hosts (%s); one VIP is shared by "
+                "a pair" % (G_LB, len(lbs), _names(lbs)),
+                "keep two load balancers in %s (active and backup)" % G_LB)
+    vip = _effective(ctx, "cloudstack_lb_vip", lbs, None)
+    if vip is None:
+        if not ctx.bad("cloudstack_lb_vip", lbs):
+            ctx.add("CS409", G_LB, "%s has %s but cloudstack_lb_vip is not set"
+                    % (G_LB, _names(lbs)),
+                    "set cloudstack_lb_vip in group_vars/all to a free address "
+                    "of the load balancers' management network")
+        return
+    vip = _ip(vip)
+    if vip is None:
+        return      # CS001
+    for h in sorted(set(lbs) | mgmt_set | set(ctx.hv)):
+        if addr.get(h, _ip(ctx.host(h).get("cloudstack_management_address"))) == vip:
+            ctx.add("CS410", "cloudstack_lb_vip", "cloudstack_lb_vip %s is the "
+                    "management address of host %s" % (vip, h),
+                    "choose a free address for the VIP")
+            break
+    if ctx.zones_broken or any(p.startswith("cloudstack_zones")
+                               for p in ctx.bad_paths):
+        return      # a zone's networks are malformed: CS001 says so
+    nets = _mgmt_cidrs(zones)
+    home = [n for n in nets if any(addr.get(h) is not None and addr[h].version == n.version
+                                   and addr[h] in n for h in lbs)]
+    wanted = home or nets
+    if wanted and not any(vip.version == n.version and vip in n for n in wanted):
+        ctx.add("CS410", "cloudstack_lb_vip", "cloudstack_lb_vip %s is outside "
+                "the management network%s of the load balancers (%s)" % (
+                    vip, "" if len(wanted) == 1 else "s",
+                    ", ".join(str(n) for n in wanted)),
+                "choose a free address in %s" % wanted[0])

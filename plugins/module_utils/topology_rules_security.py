@@ -196,7 +196,9 @@ def _firewall_plan_rules(ctx, zones):
         vip = _effective(ctx, "cloudstack_lb_vip", fws, None)
         why = ("%s has %s" % (G_LB, _names(lbs))) if lbs else \
             "cloudstack_mgmt_lb_external is true"
-        if vip is None and not ctx.bad("cloudstack_lb_vip", fws):
+        if vip is None and lbs:
+            pass        # CS409 names the missing VIP of the load balancers
+        elif vip is None and not ctx.bad("cloudstack_lb_vip", fws):
             ctx.add("CS506", G_FIREWALL, "%s but cloudstack_lb_vip is not "
                     "set: the firewalls have nowhere to forward to" % why,
                     "set cloudstack_lb_vip to the load balancers' virtual "

@@ -645,6 +645,8 @@ GLOBAL_SPECS = {
     "cloudstack_nfs_export_clients": List(STR, what="clients"),
     "cloudstack_firewall_forwards": List(FORWARD, what="forwards"),
     "cloudstack_lb_vip": IP,
+    "cloudstack_mgmt_https": BOOL,
+    "cloudstack_mgmt_integration_api": BOOL,
     "cloudstack_iscsi_initiator_iqn_prefix": STR,
 }
 
@@ -660,6 +662,7 @@ HOST_SPECS = {
     "cloudstack_xen_dom0_memory_mb": MB,
     "cloudstack_site": STR,
     "cloudstack_iscsi_initiator_iqn": STR,
+    "cloudstack_usage_server": BOOL,
     # checked by CS407 (a whole number in 1..4294967295)
     "cloudstack_db_server_id": Scalar("any"),
     "database_server_id": Scalar("any"),
@@ -670,7 +673,8 @@ HOST_SPECS = {
 # of those hosts read while the validator checks the other one (CS002).
 GLOBAL_ONLY_KEYS = ("cloudstack_zones", "cloudstack_sites",
                     "cloudstack_version", "cloudstack_mgmt_lb_external",
-                    "cloudstack_cluster_max_hosts", "cloudstack_db_dr")
+                    "cloudstack_cluster_max_hosts", "cloudstack_db_dr",
+                    "cloudstack_mgmt_https", "cloudstack_mgmt_integration_api")
 
 SECRET_KEYS = ("cloudstack_db_password", "cloudstack_db_root_password",
                "cloudstack_db_replication_password")

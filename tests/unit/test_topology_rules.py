@@ -414,7 +414,6 @@ FAILING = [
     ("CS307", [lambda gr, hv, g: gr.pop("cloudstack_firewall")], "warning"),
     ("CS401", [lambda gr, hv, g: gr.pop("cloudstack_management")], "error"),
     ("CS401", [s(GR, "cloudstack_lb", [])], "error"),
-    ("CS401", [s(GR, "cloudstack_lb", ["mgmt1"])], "error"),
     ("CS402", [s(GR, "cloudstack_db_primary", ["db1", "mgmt1"])], "error"),
     ("CS402", [s(GR, "cloudstack_db_primary", [])], "error"),
     ("CS403", [s(GR, "cloudstack_db_replicas", []),
@@ -453,8 +452,19 @@ FAILING = [
     ("CS505", [s(G, "cloudstack_firewall_forwards",
                  [{"port": 443, "to_port": 8443},
                   {"port": 443, "to_port": 9443, "proto": "tcp"}])], "error"),
-    ("CS506", [d(G, "cloudstack_lb_vip")], "error"),
-    ("CS506", [s(G, "cloudstack_lb_vip", "fd00::9")], "error"),
+    ("CS506", [s(GR, "cloudstack_lb", []), d(G, "cloudstack_lb_vip"),
+               s(G, "cloudstack_mgmt_lb_external", True)], "error"),
+    ("CS506", [s(GR, "cloudstack_lb", []), s(G, "cloudstack_lb_vip", "fd00::9"),
+               s(G, "cloudstack_mgmt_lb_external", True)], "error"),
+    ("CS409", [d(G, "cloudstack_lb_vip")], "error"),
+    ("CS410", [s(G, "cloudstack_lb_vip", "10.10.0.12")], "error"),
+    ("CS410", [s(G, "cloudstack_lb_vip", "10.11.0.9")], "error"),
+    ("CS411", [s(GR, "cloudstack_lb", ["lb1", "mgmt2"])], "error"),
+    ("CS412", [s(GR, "cloudstack_lb", ["lb1", "lb2", "lb3"]),
+               lambda gr, hv, g: hv.__setitem__(
+                   "lb3", {"cloudstack_management_address": "10.10.0.4"})],
+     "error"),
+    ("CS413", [s(H("db1"), "cloudstack_usage_server", True)], "error"),
     ("CS507", [d(H("fw2"), "cloudstack_site")], "error"),
     ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True,
                                             "tunnel_cidr": "10.30.5.0/24"})],
@@ -576,6 +586,12 @@ PASSING = [
                   {"port": 443, "to_port": 8443, "proto": "udp"}])]),
     ("CS506", [s(GR, "cloudstack_lb", []), d(G, "cloudstack_lb_vip"),
                s(GR, "cloudstack_management", ["mgmt1"])]),
+    ("CS409", [s(GR, "cloudstack_lb", []), d(G, "cloudstack_lb_vip"),
+               s(GR, "cloudstack_management", ["mgmt1"])]),
+    ("CS410", [s(G, "cloudstack_lb_vip", "10.10.0.250")]),
+    ("CS411", [s(GR, "cloudstack_lb", ["lb1", "lb2"])]),
+    ("CS412", [s(GR, "cloudstack_lb", ["lb1", "lb2"])]),
+    ("CS413", [s(H("mgmt2"), "cloudstack_usage_server", True)]),
     ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True, "port": 51821,
                                             "tunnel_cidr": "10.255.0.0/30"})]),
     ("CS501", [s(G, "cloudstack_firewall_forwards",
@@ -629,6 +645,11 @@ def test_cs401_load_balancer_at_a_management_address():
                  s(GR, "cloudstack_lb", ["lb1"]))
     assert "CS401" in report.ids(), report.format_violations()
     assert "CS401" not in run(s(GR, "cloudstack_lb", ["lb1"])).ids()
+
+
+def test_load_balancer_on_a_management_server_is_cs401_and_cs411():
+    report = run(s(GR, "cloudstack_lb", ["mgmt1"]))
+    assert report.ids() == ["CS401", "CS411"], report.format_violations()
 
 
 def test_shadowed_zones_in_group_vars_are_refused():
