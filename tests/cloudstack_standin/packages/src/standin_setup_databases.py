@@ -101,8 +101,8 @@ def parse_dburl(text):
 
 def parse_deploy_as(text):
     """'root:PASSWORD' -> ('root', 'PASSWORD'); 'root' -> ('root', '')."""
-    user, _, password = text.partition(":")
-    return user, password
+    parts = text.split(":", 1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
 
 
 def _redact_value(option, value):
