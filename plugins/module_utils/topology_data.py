@@ -189,7 +189,9 @@ IQN_RE = re.compile(IQN_PATTERN)
 
 # CS504: secrets and the well-known defaults they must not keep.
 SECRET_VARS = ("cloudstack_db_password", "cloudstack_db_root_password",
-               "cloudstack_db_replication_password")
+               "cloudstack_db_replication_password",
+               # cloudstack-setup-databases -m and -k (management_server)
+               "cloudstack_mgmt_key", "cloudstack_db_key")
 WEAK_SECRETS = ("password", "cloud", "changeme", "root", "")
 
 # CS7xx defaults (overridable, see docs/validator.md).

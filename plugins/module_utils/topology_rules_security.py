@@ -34,8 +34,7 @@ FORBIDDEN_FORWARD_PORTS = tuple(sorted(set(D.FORBIDDEN_PUBLIC_PORTS)
       "security", reads=("cloudstack_host_allowed_sources",))
 @rule("CS504", ERROR, "password left at a well-known default",
       "No secret keeps a well-known default value.", "security",
-      reads=("cloudstack_db_password", "cloudstack_db_root_password",
-             "cloudstack_db_replication_password"))
+      reads=D.SECRET_VARS)
 def security_rules(ctx):
     _security_rules(ctx, ctx.zones)
 

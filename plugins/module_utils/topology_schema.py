@@ -22,6 +22,8 @@ import ipaddress
 import math
 import re
 
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
+
 INVALID = object()
 
 
@@ -676,8 +678,7 @@ GLOBAL_ONLY_KEYS = ("cloudstack_zones", "cloudstack_sites",
                     "cloudstack_cluster_max_hosts", "cloudstack_db_dr",
                     "cloudstack_mgmt_https", "cloudstack_mgmt_integration_api")
 
-SECRET_KEYS = ("cloudstack_db_password", "cloudstack_db_root_password",
-               "cloudstack_db_replication_password")
+SECRET_KEYS = D.SECRET_VARS
 
 KNOWN_KEYS = tuple(sorted(set(GLOBAL_SPECS) | set(HOST_SPECS)
                           | set(SECRET_KEYS)))
