@@ -12,7 +12,7 @@ import ipaddress
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
-    rule, ERROR, WARNING, G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, _names, _group, _effective)
+    rule, ERROR, WARNING, G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, _names, _group, _effective, _to_networks)
 
 
 # The database role's own refusals (database_plan.DB101..DB105) as CS rules:
@@ -234,19 +234,10 @@ def _mgmt_cidrs(zones):
     out = []
     for zone in zones or []:
         net = ((zone or {}).get("networks") or {}).get("management") or {}
-        cidr = _to_network(net.get("cidr"))
+        cidr = None if net.get("cidr") is None else _to_networks(net["cidr"])
         if cidr is not None and cidr not in out:
             out.append(cidr)
     return out
-
-
-def _to_network(value):
-    if value is None:
-        return None
-    try:
-        return ipaddress.ip_network(str(value).strip(), strict=False)
-    except ValueError:
-        return None
 
 
 def _ip(value):
