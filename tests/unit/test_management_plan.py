@@ -82,7 +82,7 @@ def test_setup_databases_refuses_negative_tables():
 ])
 def test_ha_keys_by_version(version, keys):
     pairs = MP.ha_properties(version, ["10.0.0.2", "10.0.0.3"])
-    assert [k for k, _ in pairs] == keys
+    assert [k for k, _value in pairs] == keys
     assert dict(pairs)["db.ha.enabled"] == "true"
     assert dict(pairs)[keys[1]] == "10.0.0.2,10.0.0.3"
 
