@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # STAND-IN for a CloudStack management server (NOT CloudStack): the backend
 # of molecule/load_balancer. It mimics the contract of the management-server
 # stand-in, as far as the load balancer sees it:

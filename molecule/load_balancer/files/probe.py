@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Test client of molecule/load_balancer (runs on a client container).
 
 Talks to the VIP the way users and agents do and prints one JSON object:
@@ -58,13 +57,13 @@ def cmd_http(args):
     out = {"url": args.url, "servers": [], "errors": [], "cookie": None, "first": None}
     cookie = None
     if args.sticky:
-        server, session, _ = request(args.url, args.timeout, args.cafile)
+        server, session, _status = request(args.url, args.timeout, args.cafile)
         out["first"] = server
         out["cookie"] = session
         cookie = session
-    for _ in range(args.count):
+    for _attempt in range(args.count):
         try:
-            server, _, status = request(args.url, args.timeout, args.cafile, cookie)
+            server, _session, status = request(args.url, args.timeout, args.cafile, cookie)
             out["servers"].append(server if status == 200 else "status-%s" % status)
         except (OSError, http.client.HTTPException) as err:
             out["errors"].append(repr(err))
@@ -73,7 +72,7 @@ def cmd_http(args):
 
 def cmd_tcp(args):
     out = {"servers": [], "errors": []}
-    for _ in range(args.count):
+    for _attempt in range(args.count):
         try:
             with socket.create_connection((args.host, args.port), timeout=args.timeout) as sock:
                 data = b""
@@ -91,7 +90,7 @@ def cmd_tcp(args):
 
 def cmd_refused(args):
     try:
-        server, _, status = request(args.url, args.timeout, args.cafile)
+        server, _session, status = request(args.url, args.timeout, args.cafile)
         return {"url": args.url, "answered": True, "detail": "HTTP %s from %s" % (status, server)}
     except (OSError, http.client.HTTPException) as err:
         return {"url": args.url, "answered": False, "detail": repr(err)}
@@ -104,7 +103,7 @@ def cmd_loop(args):
     def one(i):
         begin = time.monotonic() - start
         try:
-            server, _, status = request(args.url, args.timeout, args.cafile)
+            server, _session, status = request(args.url, args.timeout, args.cafile)
             results[i] = {"t": round(begin, 2), "server": server if status == 200 else None,
                           "error": None if status == 200 else "HTTP %s" % status}
         except (OSError, http.client.HTTPException) as err:
