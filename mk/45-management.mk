@@ -1,0 +1,11 @@
+# Management tier (cloudstack.infra.management_server): docs/management.md.
+# molecule-management: MariaDB primary (playbooks/database.yml) and two
+# management servers with the STAND-IN CloudStack packages
+# (tests/cloudstack_standin/packages) from a signed apt repository served over
+# HTTP; converge, idempotence, check, verify (testinfra state + actions).
+.PHONY: molecule-management
+
+molecule-management: setup lab-image-container
+	flock /tmp/mol-management.lock molecule test -s management
+
+TEST_TARGETS += molecule-management
