@@ -292,6 +292,11 @@ def plan_management(model, host, version=None):
             "replicas": me["database_replicas"],
             "ha": ha_properties(version, me["database_replicas"])},
         "host_setting": host_setting,
+        # the global settings the role writes into cloud.configuration (null:
+        # left alone): what agents connect to, and the integration API's port
+        # (0: closed), read by the management servers when they start
+        "global_settings": dict(host_setting, **{
+            "integration.api.port": str(PORT_INTEGRATION) if integration else "0"}),
         "https": https,
         "integration_api": integration,
         "sources": sources,

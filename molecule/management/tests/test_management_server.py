@@ -20,6 +20,7 @@ OUTSIDE_DB = "172.30.86.10"
 ADDRESSES = {"management-ms1": "172.30.85.11", "management-ms2": "172.30.85.12"}
 OUTSIDE = {"management-ms1": "172.30.86.11", "management-ms2": "172.30.86.12"}
 VIP = "172.30.85.30"
+LBS = {"management-lb1": "172.30.85.21", "management-lb2": "172.30.85.22"}
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
 INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
 
@@ -162,21 +163,31 @@ def test_schema_exists_and_host_setting():
 
 def test_firewall_from_the_database_host(host):
     """management-db is in the management network (172.30.85.10) and, as
-    172.30.86.10, outside every source of the firewall."""
+    172.30.86.10, outside every source of the firewall; it is no load
+    balancer."""
     db = other_host("management-db")
     me = name_of(host)
     inside, outside = ADDRESSES[me], OUTSIDE[me]
-    # API and agent port: the management network (external LB) may, the outside may not
-    assert probe(db, inside, 8080, DB_ADDRESS) == "open"
+    # API: only the load balancers (and firewalls, admin sources), not the
+    # rest of the management network, never the outside
+    assert probe(db, inside, 8080, DB_ADDRESS) == "dropped"
     assert probe(db, outside, 8080, OUTSIDE_DB) == "dropped"
+    # agent port: the management network (hosts, system VMs), not the outside
     assert probe(db, inside, 8250, DB_ADDRESS) == "open"
     assert probe(db, outside, 8250, OUTSIDE_DB) == "dropped"
     # cluster port: the other management server only
     assert probe(db, inside, 9090, DB_ADDRESS) == "dropped"
-    # integration port: off, dropped (not merely closed)
-    assert probe(db, inside, 8096, DB_ADDRESS) == "dropped"
+    # integration port (cloudstack_mgmt_integration_api: true): open to the
+    # management network, dropped from the outside
+    assert probe(db, inside, 8096, DB_ADDRESS) == "open"
+    assert probe(db, outside, 8096, OUTSIDE_DB) == "dropped"
     # SSH: management network only
     assert probe(db, outside, 22, OUTSIDE_DB) == "dropped"
+
+
+@pytest.mark.parametrize("lb", ["management-lb1", "management-lb2"])
+def test_api_port_open_to_the_load_balancers(host, lb):
+    assert probe(other_host(lb), ADDRESSES[name_of(host)], 8080, LBS[lb]) == "open"
 
 
 @pytest.mark.parametrize("pair", [("management-ms1", "management-ms2"), ("management-ms2", "management-ms1")])

@@ -15,7 +15,8 @@ Then it registers itself in cloud.mshost and listens on 0.0.0.0:
 8080 HTTP (/client/api answers listCapabilities for any query, /client/
 a small HTML page), 8250 and 9090 a one-line greeting, 8096 (only with
 STANDIN_INTEGRATION_PORT=8096 in /etc/default/cloudstack-management) like
-8080, 8443 (only with STANDIN_HTTPS=1) like 8080 in PLAIN HTTP, not TLS.
+8080, also when the `integration.api.port` row of cloud.configuration
+names a port (as CloudStack's global setting does), 8443 (only with STANDIN_HTTPS=1) like 8080 in PLAIN HTTP, not TLS.
 Every HTTP answer has `X-Standin-Server: <hostname>` and, when the request
 had no JSESSIONID cookie, `Set-Cookie: JSESSIONID=...; Path=/client;
 HttpOnly`. SIGTERM stops it.
@@ -97,7 +98,9 @@ def http_server(port, version):
 
 
 def check_database(props, password, dbkey):
-    """Raise ValueError when the database does not answer or holds another key."""
+    """Raise ValueError when the database does not answer or holds another
+    key; return the integration API port the configuration table asks for
+    (CloudStack's integration.api.port global setting; 0: closed)."""
     host, port, user = props.get("db.cloud.host", "localhost"), props.get("db.cloud.port", "3306"), \
         props.get("db.cloud.username", "cloud")
     result = common.mysql(host, port, user, password, "SELECT 1;", timeout=20)
@@ -114,6 +117,11 @@ def check_database(props, password, dbkey):
     result = common.mysql(host, port, user, password, sql, timeout=20)
     if result.returncode != 0:
         LOG.warning("could not register in cloud.mshost: %s", result.stderr.strip())
+    result = common.mysql(host, port, user, password,
+                          "SELECT value FROM `cloud`.`configuration` WHERE name='integration.api.port';",
+                          timeout=20)
+    value = result.stdout.strip() if result.returncode == 0 else ""
+    return int(value) if value.isdigit() else 0
 
 
 def main(argv=None):
@@ -125,7 +133,7 @@ def main(argv=None):
                         format="%(asctime)s %(levelname)s [standin] %(message)s")
     try:
         props, password, dbkey = common.load_config()
-        check_database(props, password, dbkey)
+        integration_port = check_database(props, password, dbkey)
     except (ValueError, OSError) as exc:
         LOG.error("STAND-IN management server %s refuses to start: %s", HOSTNAME, exc)
         sys.stderr.write("STAND-IN management server refuses to start: %s\n" % exc)
@@ -133,8 +141,8 @@ def main(argv=None):
     defaults = common.read_defaults()
     servers = [http_server(8080, opts.version), greeting_server(8250, "AGENT-PORT"),
                greeting_server(9090, "CLUSTER-PORT")]
-    if defaults.get("STANDIN_INTEGRATION_PORT") == "8096":
-        servers.append(http_server(8096, opts.version))
+    if integration_port > 0 or defaults.get("STANDIN_INTEGRATION_PORT") == "8096":
+        servers.append(http_server(integration_port or 8096, opts.version))
     if defaults.get("STANDIN_HTTPS") == "1":
         servers.append(http_server(8443, opts.version))
     stop = threading.Event()
