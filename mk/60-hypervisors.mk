@@ -10,10 +10,11 @@
 #                            and kvm_host's: bond failover under ping, multipath
 #                            I/O with a path cut, NFS over the storage and the
 #                            management network, an outside client dropped,
-#                            refusals), with idempotence and check; 1824 s on
+#                            refusals), with idempotence and check; 1607 s on
 #                            2026-11-30 beside other sessions' scenarios (load
-#                            5-9): converge 905, idempotence 248, check 205,
-#                            verify 332 (docs/hypervisors.md)
+#                            2.4-6.4): converge 607, idempotence 237, check
+#                            315, verify 363 (1824 s at load 5-9;
+#                            docs/hypervisors.md)
 .PHONY: molecule-xenserver_host molecule-kvm_host molecule-hardware_lab molecule-network_stacks unit-hypervisors
 unit-hypervisors: setup
 	pytest -q tests/unit/test_hypervisors_xen.py
