@@ -5,12 +5,16 @@
 #                            xen-cmdline scripts; XenServer itself not proven)
 #   molecule-kvm_host        11m07s (three containers; most of it is apt
 #                            installing qemu/libvirt)
-#   molecule-hardware_lab    16m59s alone on the machine, 23m08s beside
-#                            another scenario's 3 TCG guests (two TCG VMs:
-#                            bond failover under ping, multipath I/O with a
-#                            path cut, NFS over the storage network; alone:
-#                            converge ~7.5 min, idempotence ~5 min, verify
-#                            ~3 min)
+#   molecule-hardware_lab    three TCG VMs, one storage VM serving two proofs
+#                            (the storage tier's, formerly molecule/nfs_storage,
+#                            and kvm_host's: bond failover under ping, multipath
+#                            I/O with a path cut, NFS over the storage and the
+#                            management network, an outside client dropped,
+#                            refusals), with idempotence and check; 1607 s on
+#                            2026-11-30 beside other sessions' scenarios (load
+#                            2.4-6.4): converge 607, idempotence 237, check
+#                            315, verify 363 (1824 s at load 5-9;
+#                            docs/hypervisors.md)
 .PHONY: molecule-xenserver_host molecule-kvm_host molecule-hardware_lab molecule-network_stacks unit-hypervisors
 unit-hypervisors: setup
 	pytest -q tests/unit/test_hypervisors_xen.py
