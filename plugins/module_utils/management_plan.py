@@ -38,12 +38,8 @@ import ipaddress
 
 from ansible_collections.cloudstack.infra.plugins.module_utils.database_plan import (
     replicas_key, version_tuple)
-
-G_MGMT = "cloudstack_management"
-G_LB = "cloudstack_lb"
-G_FIREWALL = "cloudstack_firewall"
-G_DB_PRIMARY = "cloudstack_db_primary"
-G_DB_REPLICAS = "cloudstack_db_replicas"
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import (
+    G_MGMT, G_LB, G_FIREWALL, G_DB_PRIMARY, G_DB_REPLICAS)
 
 DEFAULT_VERSION = "4.22"
 # cloudstack-setup-databases: before 4.21 --deploy-as drops the cloud and
@@ -142,11 +138,6 @@ def ha_properties(version, replicas, strategy=HA_STRATEGY,
     return pairs
 
 
-def _address(model, name):
-    value = (model.hostvars.get(name) or {}).get("cloudstack_management_address")
-    return None if value is None else str(value)
-
-
 def _unique(items):
     out = []
     for item in items:
@@ -156,30 +147,21 @@ def _unique(items):
 
 
 def _management_networks(model):
-    return _unique(str(z.management.raw.get("cidr")) for z in model.zones
-                   if z.management is not None and z.management.raw.get("cidr"))
+    return _unique(z.management.to_dict()["cidr"] for z in model.zones
+                   if z.management is not None)
 
 
 def _network_of(model, address):
-    """The zone management network (cidr, gateway) holding address."""
-    if address is None:
-        return None
+    """The zone management network (cidr, gateway, prefix) holding address."""
     try:
         ip = ipaddress.ip_address(str(address))
     except ValueError:
         return None
     for zone in model.zones:
         net = zone.management
-        if net is None or not net.raw.get("cidr"):
-            continue
-        try:
-            cidr = ipaddress.ip_network(str(net.raw["cidr"]), strict=False)
-        except ValueError:
-            continue
-        if ip.version == cidr.version and ip in cidr:
-            return {"cidr": str(cidr), "gateway": None if net.raw.get(
-                "gateway") is None else str(net.raw["gateway"]),
-                "prefix": cidr.prefixlen}
+        if net is not None and net.cidr is not None and \
+                ip.version == net.cidr.version and ip in net.cidr:
+            return net.to_dict()
     return None
 
 
@@ -204,13 +186,13 @@ def plan_management(model, host, version=None):
             # the replica at the server's own site; it becomes the primary
             # on failover (playbooks/db_failover.yml)
             local = [r for r in replicas if model.host_site(r) == site]
-            db_host = _address(model, local[0]) if local else None
+            db_host = model.address(local[0]) if local else None
             db_replicas = []
         else:
-            db_host = _address(model, primary) if primary else None
-            db_replicas = _unique(_address(model, r) for r in replicas
+            db_host = model.address(primary) if primary else None
+            db_replicas = _unique(model.address(r) for r in replicas
                                   if model.host_site(r) == psite)
-        servers.append({"name": name, "address": _address(model, name),
+        servers.append({"name": name, "address": model.address(name),
                         "site": site, "dr": dr, "usage": usage,
                         "database_host": db_host,
                         "database_replicas": db_replicas})
@@ -232,9 +214,9 @@ def plan_management(model, host, version=None):
                             AGENT_LB_ALGORITHM if len(active) > 1 else None}
 
     mgmt_nets = _management_networks(model)
-    lb_addresses = _unique(_address(model, h) for h in lbs)
-    fw_addresses = _unique(_address(model, h) for h in model.group(G_FIREWALL))
-    hypervisors = _unique(_address(model, h) for h in sorted(model.placed))
+    lb_addresses = _unique(model.address(h) for h in lbs)
+    fw_addresses = _unique(model.address(h) for h in model.group(G_FIREWALL))
+    hypervisors = _unique(model.address(h) for h in sorted(model.placed))
     admin = _unique(str(s) for s in model.effective(
         host, "cloudstack_host_allowed_sources") or [])
     if lbs:
@@ -266,7 +248,7 @@ def plan_management(model, host, version=None):
     if lbs:
         lb_hosts = []
         for i, name in enumerate(lbs):
-            lb_hosts.append({"name": name, "address": _address(model, name),
+            lb_hosts.append({"name": name, "address": model.address(name),
                              "priority": max(LB_PRIORITY_FIRST - i * LB_PRIORITY_STEP, 1)})
         lb = {"vip": vip, "hosts": lb_hosts,
               "backends": [{"name": s["name"], "address": s["address"]}

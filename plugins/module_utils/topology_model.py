@@ -411,13 +411,17 @@ class Model(object):
             return targets[0] if len(targets) == 1 else None
         return server if server in targets else None
 
+    def address(self, name):
+        """A host's cloudstack_management_address as text, or None."""
+        return _text((self.hostvars.get(name) or {}).get(
+            "cloudstack_management_address"))
+
     def management_addresses(self):
         out = []
         for h in self.group(G_MGMT):
-            addr = (self.hostvars.get(h) or {}).get(
-                "cloudstack_management_address")
-            if addr is not None and str(addr) not in out:
-                out.append(str(addr))
+            addr = self.address(h)
+            if addr is not None and addr not in out:
+                out.append(addr)
         return out
 
     # -- per-host view -----------------------------------------------------
@@ -512,8 +516,7 @@ class Model(object):
             for peer in h.cluster.hosts:
                 if peer == h.name:
                     continue
-                addr = (self.hostvars.get(peer) or {}).get(
-                    "cloudstack_management_address")
-                if addr is not None and str(addr) not in out:
-                    out.append(str(addr))
+                addr = self.address(peer)
+                if addr is not None and addr not in out:
+                    out.append(addr)
         return out

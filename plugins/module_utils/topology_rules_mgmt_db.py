@@ -7,12 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
-    rule, ERROR, WARNING, G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, _names, _group, _effective, _to_networks)
+    rule, ERROR, WARNING, G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, _names, _group, _effective)
 
 
 # The database role's own refusals (database_plan.DB101..DB105) as CS rules:
@@ -227,33 +226,16 @@ def _db_server_rules(ctx, primary, replicas, mgmt):
       "database settings and key.", "mgmt_db",
       reads=("cloudstack_usage_server",))
 def lb_rules(ctx):
-    _lb_rules(ctx, ctx.zones)
+    _lb_rules(ctx)
 
 
-def _mgmt_cidrs(zones):
-    out = []
-    for zone in zones or []:
-        net = ((zone or {}).get("networks") or {}).get("management") or {}
-        cidr = None if net.get("cidr") is None else _to_networks(net["cidr"])
-        if cidr is not None and cidr not in out:
-            out.append(cidr)
-    return out
-
-
-def _ip(value):
-    if value is None:
-        return None
-    try:
-        return ipaddress.ip_address(str(value).strip())
-    except ValueError:
-        return None
-
-
-def _lb_rules(ctx, zones):
+def _lb_rules(ctx):
+    # addresses and the VIP are the shape check's ipaddress objects (a
+    # malformed one is a CS001 and absent here)
     lbs = _group(ctx.groups, G_LB)
     mgmt = _group(ctx.groups, G_MGMT)
     mgmt_set = set(mgmt)
-    addr = dict((h, _ip(ctx.host(h).get("cloudstack_management_address")))
+    addr = dict((h, ctx.host(h).get("cloudstack_management_address"))
                 for h in set(lbs) | mgmt_set)
     mgmt_addrs = dict((addr[h], h) for h in mgmt if addr.get(h) is not None)
     for h in lbs:
@@ -285,11 +267,8 @@ def _lb_rules(ctx, zones):
                     "set cloudstack_lb_vip in group_vars/all to a free address "
                     "of the load balancers' management network")
         return
-    vip = _ip(vip)
-    if vip is None:
-        return      # CS001
     for h in sorted(set(lbs) | mgmt_set | set(ctx.hv)):
-        if addr.get(h, _ip(ctx.host(h).get("cloudstack_management_address"))) == vip:
+        if ctx.host(h).get("cloudstack_management_address") == vip:
             ctx.add("CS410", "cloudstack_lb_vip", "cloudstack_lb_vip %s is the "
                     "management address of host %s" % (vip, h),
                     "choose a free address for the VIP")
@@ -297,7 +276,11 @@ def _lb_rules(ctx, zones):
     if ctx.zones_broken or any(p.startswith("cloudstack_zones")
                                for p in ctx.bad_paths):
         return      # a zone's networks are malformed: CS001 says so
-    nets = _mgmt_cidrs(zones)
+    nets = []
+    for zone in ctx.model.zones:
+        cidr = zone.management.cidr if zone.management is not None else None
+        if cidr is not None and cidr not in nets:
+            nets.append(cidr)
     home = [n for n in nets if any(addr.get(h) is not None and addr[h].version == n.version
                                    and addr[h] in n for h in lbs)]
     wanted = home or nets

@@ -22,10 +22,8 @@ had no JSESSIONID cookie, `Set-Cookie: JSESSIONID=...; Path=/client;
 HttpOnly`. SIGTERM stops it.
 """
 
-import argparse
 import json
 import logging
-import os
 import secrets
 import signal
 import socket
@@ -125,12 +123,7 @@ def check_database(props, password, dbkey):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="STAND-IN for tests only of the CloudStack management server")
-    parser.add_argument("--version", default="unknown")
-    opts = parser.parse_args(argv)
-    os.makedirs(os.path.dirname(LOG_FILE), exist_ok=True)
-    logging.basicConfig(filename=LOG_FILE, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s [standin] %(message)s")
+    opts = common.service_start("management server", LOG_FILE, argv)
     try:
         props, password, dbkey = common.load_config()
         integration_port = check_database(props, password, dbkey)

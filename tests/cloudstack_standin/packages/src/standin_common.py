@@ -11,11 +11,13 @@ in ENC(...) like CloudStack's db.properties. It only has to be reversible
 with the right key, fail with a wrong one and keep clear text out of files.
 """
 
+import argparse
 import base64
 import grp
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import subprocess
@@ -182,3 +184,15 @@ def load_config(props_path=DB_PROPERTIES, key_path=KEY_FILE):
     except ValueError as exc:
         raise ValueError("cannot decrypt %s with the key in %s: %s" % (props_path, key_path, exc)) from exc
     return props, password, dbkey
+
+
+def service_start(what, log_file, argv=None):
+    """The stand-in services' command line (--version) and their log file
+    (the real server's path); returns the parsed options."""
+    parser = argparse.ArgumentParser(description="STAND-IN for tests only of the CloudStack %s" % what)
+    parser.add_argument("--version", default="unknown")
+    opts = parser.parse_args(argv)
+    os.makedirs(os.path.dirname(log_file), exist_ok=True)
+    logging.basicConfig(filename=log_file, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s [standin] %(message)s")
+    return opts

@@ -9,9 +9,7 @@ real package does) exist and the key decrypts db.properties. Running, it
 only sleeps until SIGTERM.
 """
 
-import argparse
 import logging
-import os
 import signal
 import socket
 import sys
@@ -24,12 +22,7 @@ LOG = logging.getLogger("standin-usage")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="STAND-IN for tests only of the CloudStack usage server")
-    parser.add_argument("--version", default="unknown")
-    opts = parser.parse_args(argv)
-    os.makedirs(os.path.dirname(LOG_FILE), exist_ok=True)
-    logging.basicConfig(filename=LOG_FILE, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s [standin] %(message)s")
+    opts = common.service_start("usage server", LOG_FILE, argv)
     try:
         common.load_config(common.ETC_USAGE + "/db.properties", common.ETC_USAGE + "/key")
     except (ValueError, OSError) as exc:
