@@ -28,14 +28,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
-
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import host_network as HN
 from ansible_collections.cloudstack.infra.plugins.module_utils import management_plan as MP
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import G_MGMT, G_NFS
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules_capacity import (
-    capacity_warn_threshold)
+    capacity_warn_from)
 
 # the hosts' bridges (kvm_host's defaults; a XenServer network of the same
 # name-label carries the traffic on XenServer)
@@ -46,6 +44,11 @@ NETWORK_TYPES = {"basic": "Basic", "advanced": "Advanced"}
 SG_OFFERING = "DefaultSharedNetworkOfferingWithSGService"
 SHARED_OFFERING = "DefaultSharedNetworkOffering"
 CUSTOM_OFFERING = "Custom"
+# the plan's flat lists; every entry names its zone
+FLAT_KEYS = ("physical_networks", "traffic_types", "ip_ranges", "zone_pods",
+             "zone_clusters", "hosts", "primary_storage",
+             "secondary_storage", "zone_settings", "cluster_settings",
+             "storage_settings")
 API_PORT = MP.PORT_API
 API_PATH = "/client/api"
 
@@ -189,7 +192,8 @@ def _zone_plan(model, zone):
     if not dns and mgmt is not None and mgmt.gateway is not None:
         dns = [str(mgmt.gateway)]
     internal = [str(a) for a in zone.raw.get("internal_dns") or []] or dns
-    out = {"name": zone.name,
+    zname = zone.name
+    out = {"name": zname,
            "network_type": NETWORK_TYPES["basic" if not advanced
                                          else "advanced"],
            "security_groups": bool(zone.security_groups) and not advanced,
@@ -199,18 +203,21 @@ def _zone_plan(model, zone):
                           else None),
            "local_storage": any(p.get("type") == "local" for c in
                                 zone.clusters for p in c.primary_storage),
-           "physical_networks": _traffic(zone, model),
-           "ip_ranges": [], "guest_network": None, "pods": [],
-           "clusters": [], "hosts": [], "primary_storage": [],
-           "secondary_storage": [], "settings": []}
+           "guest_network": None}
+    lists = dict((k, []) for k in FLAT_KEYS)
+    for net in _traffic(zone, model):
+        lists["physical_networks"].append(dict(net, zone=zname))
+        for t in net["traffic"]:
+            lists["traffic_types"].append(dict(t, zone=zname,
+                                               physical_network=net["name"]))
     if not dns:
         raise PlanError("zone %s has no DNS server: set its dns (a list of "
                         "addresses)" % zone.name)
     if advanced and zone.public is not None:
         start, end = _range(zone.public_range())
         vlan = zone.public.raw.get("vlan")
-        out["ip_ranges"].append({
-            "kind": "public", "pod": None,
+        lists["ip_ranges"].append({
+            "zone": zname, "kind": "public", "pod": None,
             "gateway": str(zone.public.gateway) if zone.public.gateway
             is not None else None,
             "netmask": _netmask(zone.public.cidr), "start": start,
@@ -230,7 +237,7 @@ def _zone_plan(model, zone):
     for pod in zone.pods:
         cidr, gateway = pod.network()
         start, end = _range(pod.system_range())
-        out["pods"].append({"name": pod.name,
+        lists["zone_pods"].append({"zone": zname, "name": pod.name,
                             "gateway": None if gateway is None
                             else str(gateway),
                             "netmask": _netmask(cidr), "start": start,
@@ -243,8 +250,8 @@ def _zone_plan(model, zone):
                     "(its range of the shared guest network; only a zone's "
                     "single pod gets the upper half by default)"
                     % (zone.name, pod.name))
-            out["ip_ranges"].append({
-                "kind": "guest", "pod": pod.name,
+            lists["ip_ranges"].append({
+                "zone": zname, "kind": "guest", "pod": pod.name,
                 "gateway": str(zone.guest.gateway),
                 "netmask": _netmask(zone.guest.cidr), "start": gstart,
                 "end": gend, "vlan": "untagged",
@@ -257,22 +264,22 @@ def _zone_plan(model, zone):
         xen = cl.hypervisor == "XenServer"
         master = hosts[0] if xen and hosts else None
         over = cl.raw.get("overprovisioning") or {}
-        out["clusters"].append({
-            "name": cl.name, "pod": cl.pod.name, "hypervisor": cl.hypervisor,
+        lists["zone_clusters"].append({
+            "zone": zname, "name": cl.name, "pod": cl.pod.name, "hypervisor": cl.hypervisor,
             "url": "http://%s" % model.address(master) if master else None,
             "hosts": hosts, "cpu_factor": _ratio(over.get("cpu")),
             "memory_factor": _ratio(1.0)})
         for h in hosts:
             address = model.address(h)
-            out["hosts"].append({
-                "name": h, "address": address, "url": "http://%s" % address,
+            lists["hosts"].append({
+                "zone": zname, "name": h, "address": address, "url": "http://%s" % address,
                 "pod": cl.pod.name, "cluster": cl.name,
                 "hypervisor": cl.hypervisor, "pool_master": h == master})
         for pool in cl.primary_storage:
             if pool.get("type") == "local":
                 continue
-            out["primary_storage"].append({
-                "name": pool.get("name"), "pod": cl.pod.name,
+            lists["primary_storage"].append({
+                "zone": zname, "name": pool.get("name"), "pod": cl.pod.name,
                 "cluster": cl.name, "scope": "cluster",
                 "hypervisor": cl.hypervisor,
                 "url": _pool_url(model, zone, cl, pool),
@@ -282,13 +289,29 @@ def _zone_plan(model, zone):
                 "tags": list(pool.get("tags") or [])})
     for i, sec in enumerate(zone.secondary_storage):
         address, _ = _storage_address(model, sec.get("server"), zone, None)
-        out["secondary_storage"].append({
-            "name": "%s-secondary%d" % (zone.name, i + 1),
+        lists["secondary_storage"].append({
+            "zone": zname, "name": "%s-secondary%d" % (zone.name, i + 1),
             "url": "nfs://%s%s" % (address, sec.get("path"))})
     if out["local_storage"]:
-        out["settings"].append({"name": "system.vm.use.local.storage",
-                                "value": "true"})
-    return out
+        lists["zone_settings"].append({"zone": zname,
+                                       "name": "system.vm.use.local.storage",
+                                       "value": "true"})
+    over = [(cl, cl.raw.get("overprovisioning") or {}) for cl in
+            zone.clusters]
+    for cl, factors in over:
+        for name, value in (("cpu.overprovisioning.factor",
+                             _ratio(factors.get("cpu"))),
+                            ("mem.overprovisioning.factor", _ratio(1.0))):
+            lists["cluster_settings"].append({"zone": zname,
+                                              "cluster": cl.name,
+                                              "name": name, "value": value})
+    for pool in lists["primary_storage"]:
+        if pool["storage_factor"] is not None:
+            lists["storage_settings"].append({
+                "zone": zname, "storage": pool["name"],
+                "name": "storage.overprovisioning.factor",
+                "value": pool["storage_factor"]})
+    return out, lists
 
 
 def _offerings(model):
@@ -315,15 +338,20 @@ def capacity_row(zone, pod, cluster, hosts, tolerate, limit):
     safe = usable * limit if usable > 0 else 0
     return {"zone": zone, "pod": pod, "cluster": cluster, "hosts": hosts,
             "tolerate": tolerate, "limit": limit, "safe": safe,
-            "threshold": int(math.ceil(capacity_warn_threshold(safe)
-                                       - 1e-9))}
+            "threshold": capacity_warn_from(safe)}
 
 
 def plan_cloud(model, host=None):
     """The API tier's plan (JSON-able dict); see the module docstring."""
     mgmt = model.group(G_MGMT)
     host = host or (mgmt[0] if mgmt else None)
-    zones = [_zone_plan(model, z) for z in model.zones]
+    plan = dict((k, []) for k in FLAT_KEYS)
+    plan["zones"] = []
+    for zone in model.zones:
+        zplan, lists = _zone_plan(model, zone)
+        plan["zones"].append(zplan)
+        for key in FLAT_KEYS:
+            plan[key].extend(lists[key])
     settings = [
         {"name": "custom.diskoffering.size.min",
          "value": str(D.DISK_OFFERING_MIN_GB)},
@@ -342,62 +370,40 @@ def plan_cloud(model, host=None):
                 if management["servers"] else None)
             if front is not None:
                 api_url = "http://%s:%d%s" % (front, API_PORT, API_PATH)
-    cluster_settings, storage_settings, limits, capacity = [], [], [], []
-    seen_hv = set()
-    for zone, zplan in zip(model.zones, zones):
-        for cl, cplan in zip(zone.clusters, zplan["clusters"]):
-            for name, value in (("cpu.overprovisioning.factor",
-                                 cplan["cpu_factor"]),
-                                ("mem.overprovisioning.factor",
-                                 cplan["memory_factor"])):
-                cluster_settings.append({"zone": zone.name,
-                                         "cluster": cl.name, "name": name,
-                                         "value": value})
-            limit = cl.raw.get("max_instances_per_host")
-            if cl.hypervisor and limit is not None and \
-                    cl.hypervisor not in seen_hv:
-                seen_hv.add(cl.hypervisor)
-                limits.append({"hypervisor": cl.hypervisor, "limit": limit})
-            if limit is not None:
-                capacity.append(capacity_row(
-                    zone.name, cl.pod.name, cl.name, len(cplan["hosts"]),
-                    cl.raw.get("host_failures_to_tolerate",
-                               D.DEFAULT_HOST_FAILURES), limit))
-        for pool in zplan["primary_storage"]:
-            if pool["storage_factor"] is not None:
-                storage_settings.append({
-                    "zone": zone.name, "storage": pool["name"],
-                    "name": "storage.overprovisioning.factor",
-                    "value": pool["storage_factor"]})
-    return {"version": str(model.globals.get("cloudstack_version")
-                           or MP.DEFAULT_VERSION),
-            "api_url": api_url,
-            "zones": zones, "settings": settings,
-            "cluster_settings": cluster_settings,
-            "storage_settings": storage_settings,
-            "hypervisor_limits": limits,
-            "disk_offerings": _offerings(model),
-            "capacity": capacity,
-            "nfs_servers": model.group(G_NFS)}
+    limits, capacity, seen_hv = [], [], set()
+    for cl in model.clusters:
+        limit = cl.raw.get("max_instances_per_host")
+        if limit is None:
+            continue
+        if cl.hypervisor and cl.hypervisor not in seen_hv:
+            seen_hv.add(cl.hypervisor)
+            limits.append({"hypervisor": cl.hypervisor, "limit": limit})
+        capacity.append(capacity_row(
+            cl.zone.name, cl.pod.name, cl.name, len(set(cl.hosts)),
+            cl.raw.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES),
+            limit))
+    plan.update({
+        "version": str(model.globals.get("cloudstack_version")
+                       or MP.DEFAULT_VERSION),
+        "api_url": api_url, "settings": settings,
+        "hypervisor_limits": limits, "disk_offerings": _offerings(model),
+        "capacity": capacity, "nfs_servers": model.group(G_NFS)})
+    return plan
 
 
 def expected_names(plan):
     """What the plan lists, per kind, as cloud_unlisted_info compares it:
     zones, pods (zone/pod), clusters (zone/pod/cluster), hosts (addresses),
     storage_pools (zone/name), image_stores (urls)."""
-    out = {"zones": [], "pods": [], "clusters": [], "hosts": [],
-           "storage_pools": [], "image_stores": []}
-    for z in plan["zones"]:
-        out["zones"].append(z["name"])
-        out["pods"].extend("%s/%s" % (z["name"], p["name"])
-                           for p in z["pods"])
-        out["clusters"].extend("%s/%s/%s" % (z["name"], c["pod"], c["name"])
-                               for c in z["clusters"])
-        out["hosts"].extend(h["address"] for h in z["hosts"])
-        out["storage_pools"].extend("%s/%s" % (z["name"], p["name"])
-                                    for p in z["primary_storage"])
-        out["image_stores"].extend(s["url"] for s in z["secondary_storage"])
-    return out
+    return {
+        "zones": [z["name"] for z in plan["zones"]],
+        "pods": ["%s/%s" % (p["zone"], p["name"]) for p in plan["zone_pods"]],
+        "clusters": ["%s/%s/%s" % (c["zone"], c["pod"], c["name"])
+                     for c in plan["zone_clusters"]],
+        "hosts": [h["address"] for h in plan["hosts"]],
+        "storage_pools": ["%s/%s" % (p["zone"], p["name"])
+                          for p in plan["primary_storage"]],
+        "image_stores": [s["url"] for s in plan["secondary_storage"]]}
 
 
 def capacity_actions(rows, live, reenable=False):
