@@ -173,6 +173,9 @@ SEED_CONFIGURATIONS = [
     ("system.vm.use.local.storage", "Advanced", "false", ("zone",)),
     ("use.external.dns", "Advanced", "false", ("zone",)),
     ("host", "Advanced", "", ()),
+    ("indirect.agent.lb.algorithm", "Advanced", "static", ()),
+    ("custom.diskoffering.size.min", "Advanced", "1", ()),
+    ("custom.diskoffering.size.max", "Advanced", "1024", ()),
     ("network.gc.interval", "Advanced", "600", ()),
 ]
 
