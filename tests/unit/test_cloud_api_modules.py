@@ -44,8 +44,9 @@ def standin_fixture(tmp_path):
     httpd.server_close()
 
 
-def play(standin, tasks, check=False, diff=False, secret=SECRET, extra_vars=None, playbook=None):
-    """Run tasks (or a playbook file) with ansible-playbook; return (rc, task results by name, stdout)."""
+def play(standin, tasks, check=False, diff=False, secret=SECRET, extra_vars=None, playbook=None,
+         inventory="localhost,"):
+    """Run tasks (or a playbook file) with ansible-playbook; return (rc, task results by name, output)."""
     if playbook is None:
         playbook = standin.tmp / "play.yml"
         playbook.write_text(yaml.safe_dump([{"name": "Test", "hosts": "localhost", "gather_facts": False,
@@ -54,7 +55,7 @@ def play(standin, tasks, check=False, diff=False, secret=SECRET, extra_vars=None
                ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
                CLOUDSTACK_ENDPOINT=standin.url, CLOUDSTACK_KEY=KEY, CLOUDSTACK_SECRET=secret,
                ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    cmd = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    cmd = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, "-c", "local", str(playbook)]
     cmd += ["-e", json.dumps({"ansible_python_interpreter": sys.executable})]
     if check:
         cmd.append("--check")
@@ -70,7 +71,7 @@ def play(standin, tasks, check=False, diff=False, secret=SECRET, extra_vars=None
             results[task["task"]["name"]] = task["hosts"].get("localhost", {})
             if os.environ.get("STANDIN_TIMES"):
                 print("TIME", task["task"]["name"], task["task"]["duration"])
-    return proc.returncode, results, proc.stdout
+    return proc.returncode, results, proc.stdout + proc.stderr
 
 
 def changed(results):
@@ -307,3 +308,105 @@ def test_wrong_api_secret_fails_clearly_and_changes_nothing(standin):
         assert "not-the-secret" not in json.dumps(res[name])
     assert standin.data["zones"] == []
     assert [c["maxguestslimit"] for c in standin.data["hypervisorcapabilities"] if c["hypervisor"] == "KVM"] == [50]
+
+
+CLOUD_FILTER = os.path.join(ROOT, "plugins", "filter", "cloud.py")
+
+
+def _register_plan_clusters(standin, rows):
+    """Zones, pods, KVM clusters and row["hosts"] hosts each, as the plan's capacity rows name them."""
+    api = CloudStack(endpoint=standin.url, key=KEY, secret=SECRET, timeout=5, poll_interval=0.01, fetch_result=True)
+    zones, pods, hosts = {}, {}, {}
+    for i, row in enumerate(rows):
+        if row["zone"] not in zones:
+            zones[row["zone"]] = api.createZone(name=row["zone"], networktype="Advanced", dns1="8.8.8.8",
+                                                internaldns1="10.10.0.1")["zone"]["id"]
+        zoneid = zones[row["zone"]]
+        if (row["zone"], row["pod"]) not in pods:
+            pods[row["zone"], row["pod"]] = api.createPod(
+                name=row["pod"], zoneid=zoneid, gateway="10.99.%d.1" % i, netmask="255.255.255.0",
+                startip="10.99.%d.10" % i, endip="10.99.%d.20" % i)["pod"]["id"]
+        podid = pods[row["zone"], row["pod"]]
+        cluster = api.addCluster(clustername=row["cluster"], zoneid=zoneid, podid=podid, hypervisor="KVM",
+                                 clustertype="CloudManaged")["cluster"][0]
+        hosts[row["cluster"]] = [
+            api.addHost(zoneid=zoneid, podid=podid, clusterid=cluster["id"], hypervisor="KVM",
+                        url="http://10.98.%d.%d" % (i, n + 1), username="root", password="pw")["host"][0]["id"]
+            for n in range(row["hosts"])]
+    return hosts
+
+
+@pytest.mark.skipif(not os.path.exists(CLOUD_FILTER),
+                    reason="playbooks/capacity.yml needs the cloud_plan and cloud_capacity filters (plugins/filter/cloud.py)")
+def test_capacity_playbook_disables_at_the_threshold_and_reenables_only_when_asked(standin):
+    inventory = os.path.join(ROOT, "inventories", "lab")
+    plan_task = {"name": "plan", "ansible.builtin.debug":
+                 {"msg": "{{ (hostvars | cloudstack.infra.cloud_plan(groups)).capacity }}"}}
+    rc, res = play(standin, [plan_task], inventory=inventory)[:2]
+    assert rc == 0, res
+    rows = res["plan"]["msg"]
+    assert rows and all(row["threshold"] >= 1 for row in rows)
+    hosts = _register_plan_clusters(standin, rows)
+    full = rows[0]
+    standin.data["virtualmachines"].extend(
+        {"id": "vm-%d" % n, "name": "vm%d" % n, "state": "Running", "hostid": hosts[full["cluster"]][0]}
+        for n in range(full["threshold"]))
+    api = {"cloudstack_api_url": standin.url, "cloudstack_api_key": KEY, "cloudstack_api_secret": SECRET}
+    playbook = os.path.join(ROOT, "playbooks", "capacity.yml")
+
+    def allocation():
+        return {c["name"]: c["allocationstate"] for c in standin.data["clusters"]}
+
+    def run(check=False, **extra):
+        rc, res, out = play(standin, None, check=check, playbook=playbook, inventory=inventory,
+                            extra_vars=dict(api, **extra))
+        assert rc == 0, failed(res) or out[-3000:]
+        return res
+
+    since = len(standin.data["requests"])
+    res = run(check=True)
+    assert res["Disable allocation on the clusters at or above their threshold"]["changed"]
+    assert writes(standin, since) == [] and set(allocation().values()) == {"Enabled"}
+    table = "\n".join(res["Capacity table (safe = (hosts - f) x limit; threshold = ceil(0.9 x safe))"]["msg"])
+    assert full["cluster"] in table and "disable" in table
+
+    run()
+    assert allocation()[full["cluster"]] == "Disabled"
+    assert [a for name, a in allocation().items() if name != full["cluster"]] == ["Enabled"] * (len(rows) - 1)
+    since = len(standin.data["requests"])
+    res = run()
+    assert changed(res) == [] and writes(standin, since) == []
+
+    standin.data["virtualmachines"][:] = []
+    run()
+    assert allocation()[full["cluster"]] == "Disabled"
+    run(capacity_reenable=True)
+    assert allocation()[full["cluster"]] == "Enabled"
+
+
+def test_capacity_playbook_refuses_missing_api_variables(standin):
+    """The default output (not the json callback): no_log censors the result, the failure message is printed."""
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
+               ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    cmd = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+           os.path.join(ROOT, "playbooks", "capacity.yml"),
+           "-e", json.dumps({"cloudstack_api_url": standin.url, "cloudstack_api_key": KEY, "cloudstack_api_secret": ""})]
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode != 0
+    assert "playbooks/capacity.yml needs cloudstack_api_url" in proc.stdout + proc.stderr
+    assert standin.data["requests"] == []
+
+
+def test_physical_network_state_enabled_takes_a_second_run(standin):
+    """cs_physical_network sends state= with createPhysicalNetwork, which has no such parameter (CloudStack
+    ignores it, allowlist.json); the network is created Disabled and only the next run enables it. A role
+    that wants it enabled in one run must call cs_physical_network twice (present, then enabled)."""
+    zone = cs("cs_zone", name="z", network_type="Advanced", dns1="8.8.8.8", internal_dns1="10.0.0.1")
+    net = cs("cs_physical_network", name="pn", zone="z", isolation_method="VLAN", vlan="500-599", state="enabled",
+             nsps_enabled=["virtualrouter"])
+    runs = [changed(play(standin, [zone, net])[1]), changed(play(standin, [zone, net])[1]),
+            changed(play(standin, [zone, net])[1])]
+    assert runs == [["cs_physical_network pn", "cs_zone z"], ["cs_physical_network pn"], []]
+    assert [n["state"] for n in standin.data["physicalnetworks"]] == ["Enabled"]
+    assert [n["state"] for n in standin.data["nsps"] if n["name"] == "VirtualRouter"] == ["Enabled"]
