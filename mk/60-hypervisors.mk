@@ -14,7 +14,13 @@
 #                            2026-11-30 beside other sessions' scenarios (load
 #                            2.4-6.4): converge 607, idempotence 237, check
 #                            315, verify 363 (1824 s at load 5-9;
-#                            docs/hypervisors.md)
+#                            docs/hypervisors.md). With the plays' facts cached
+#                            between steps and verify's reads in one round
+#                            trip each: 1323 s outside make test, 2026-11-30 (other
+#                            sessions at load 7 falling to 2): create 99,
+#                            converge 605, idempotence 138, check 184,
+#                            verify 250 (run 8, in make test: 83, 452, 276,
+#                            300, 368)
 .PHONY: molecule-xenserver_host molecule-kvm_host molecule-hardware_lab molecule-network_stacks unit-hypervisors
 unit-hypervisors: setup
 	pytest -q tests/unit/test_hypervisors_xen.py

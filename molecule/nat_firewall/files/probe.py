@@ -1,8 +1,11 @@
 """Client probe for molecule/nat_firewall: one line of JSON per target.
 
 usage: probe.py TIMEOUT KIND:HOST:PORT ...   KIND = http | https | tcp
-Prints {"target": ..., "ok": bool, "body" or "error": ...}. A TLS probe does
-not verify the stand-in's self-signed certificate (it is not CloudStack's).
+Prints {"target": ..., "ok": bool, "body" or "error": ...}, one line per
+target in the order given. The targets are tried at the same time (each with
+its own TIMEOUT): a dropped one costs TIMEOUT once, not once per target. A TLS
+probe does not verify the stand-in's self-signed certificate (it is not
+CloudStack's).
 """
 
 import json
@@ -10,9 +13,12 @@ import socket
 import ssl
 import sys
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 TIMEOUT = float(sys.argv[1])
-for target in sys.argv[2:]:
+
+
+def probe(target):
     kind, host, port = target.split(':')
     try:
         if kind in ('http', 'https'):
@@ -23,6 +29,12 @@ for target in sys.argv[2:]:
             with socket.create_connection((host, int(port)), timeout=TIMEOUT) as s:
                 s.settimeout(TIMEOUT)
                 body = s.recv(200).decode()
-        print(json.dumps({'target': target, 'ok': True, 'body': body}))
+        return {'target': target, 'ok': True, 'body': body}
     except Exception as exc:  # every failure is a result here
-        print(json.dumps({'target': target, 'ok': False, 'error': '%s: %s' % (type(exc).__name__, exc)}))
+        return {'target': target, 'ok': False, 'error': '%s: %s' % (type(exc).__name__, exc)}
+
+
+targets = sys.argv[2:]
+with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+    for result in pool.map(probe, targets):
+        print(json.dumps(result))
