@@ -58,6 +58,7 @@ FORBIDDEN_FORWARD_PORTS = R_SECURITY.FORBIDDEN_FORWARD_PORTS
 Violation = R.Violation
 CapacityRow = R.CapacityRow
 capacity_warn_threshold = R_CAPACITY.capacity_warn_threshold
+capacity_warn_from = R_CAPACITY.capacity_warn_from
 initiator_iqn = R_STORAGE.initiator_iqn
 _names = R._names
 _group = R._group

@@ -140,6 +140,10 @@ CLUSTER_MAX_HOSTS = {"XenServer": 8, "VMware": 8, "KVM": 16}
 
 PRIMARY_STORAGE_MAX_TB = 6          # "should not exceed 6 TB"
 SECONDARY_STORAGE_MIN_GB = 100      # "100GB minimum capacity"
+# "block devices from 1 GB to 100 GB" (reference architecture): the custom
+# disk offering's bounds and every listed disk offering's size (CS211)
+DISK_OFFERING_MIN_GB = 1
+DISK_OFFERING_MAX_GB = 100
 XEN_DOM0_MEMORY_MB = 2940           # "We recommend 2940 MB of RAM for dom0"
 DB_CONNECTIONS_PER_MGMT = 350       # contract: 350 x management servers
 # MariaDB/MySQL server_id: an unsigned 32-bit value, 0 refused by
@@ -191,7 +195,9 @@ IQN_RE = re.compile(IQN_PATTERN)
 SECRET_VARS = ("cloudstack_db_password", "cloudstack_db_root_password",
                "cloudstack_db_replication_password",
                # cloudstack-setup-databases -m and -k (management_server)
-               "cloudstack_mgmt_key", "cloudstack_db_key")
+               "cloudstack_mgmt_key", "cloudstack_db_key",
+               # the admin's API key pair (cloudstack.infra.cloud)
+               "cloudstack_api_key", "cloudstack_api_secret")
 WEAK_SECRETS = ("password", "cloud", "changeme", "root", "")
 
 # CS7xx defaults (overridable, see docs/validator.md).

@@ -84,6 +84,33 @@ def _text(value):
     return None if value is None else str(value)
 
 
+# The share of a network a default range takes (its upper part): a pod's
+# reserved system range, the upper quarter of its management network; a
+# public range and a basic zone's pod guest range, the upper half.
+SYSTEM_RANGE_SHARE = 4
+PUBLIC_RANGE_SHARE = 2
+
+
+def upper_range(cidr, share):
+    """(first, last) address of the upper 1/share of an IPv4 network's host
+    addresses (the broadcast address excluded), or None when the network is
+    not IPv4 or too small (fewer than 4 addresses)."""
+    if cidr is None or cidr.version != 4 or cidr.num_addresses < 4:
+        return None
+    size = cidr.num_addresses
+    first = cidr.network_address + (size - max(size // share, 2))
+    return first, cidr.broadcast_address - 1
+
+
+def given_range(raw, start_key, end_key):
+    """(start, end) when both keys are set, None when neither, and
+    (start or None, end or None) when only one is (the rules report it)."""
+    start, end = raw.get(start_key), raw.get(end_key)
+    if start is None and end is None:
+        return None
+    return start, end
+
+
 class Network(object):
     """A network of a zone (or a pod's range): cidr and gateway."""
 
@@ -151,6 +178,14 @@ class Zone(object):
         self.pods = []
         self.clusters = []
 
+    def public_range(self):
+        """The public IP range (start, end): the public network's start/end,
+        else the upper half of its cidr; None without a public network."""
+        if self.public is None:
+            return None
+        return given_range(self.public.raw, "start", "end") or \
+            upper_range(self.public.cidr, PUBLIC_RANGE_SHARE)
+
     def networks(self):
         """[(label, Network)] in a stable order: management, public, guest,
         storage."""
@@ -195,6 +230,31 @@ class Pod(object):
         self.cidr = raw.get("cidr")
         self.gateway = raw.get("gateway")
         self.clusters = []
+
+    def network(self):
+        """(cidr, gateway) of the pod's management range: its own, else the
+        zone's management network's."""
+        zone_net = self.zone.management
+        cidr = self.cidr if self.cidr is not None else (
+            zone_net.cidr if zone_net else None)
+        gateway = self.gateway if self.gateway is not None else (
+            zone_net.gateway if zone_net else None)
+        return cidr, gateway
+
+    def system_range(self):
+        """The pod's reserved system range (start, end): start/end, else the
+        upper quarter of the pod's management network."""
+        return given_range(self.raw, "start", "end") or \
+            upper_range(self.network()[0], SYSTEM_RANGE_SHARE)
+
+    def guest_range(self):
+        """A basic zone's pod range of the shared guest network:
+        guest_start/guest_end, else (the zone's only pod) the upper half of
+        the guest network; None otherwise."""
+        given = given_range(self.raw, "guest_start", "guest_end")
+        if given or self.zone.guest is None or len(self.zone.pods) != 1:
+            return given
+        return upper_range(self.zone.guest.cidr, PUBLIC_RANGE_SHARE)
 
     def view(self):
         return {"name": self.name, "cidr": _text(self.cidr),

@@ -442,7 +442,7 @@ def capacity_rows(report):
         loc = "%s/%s/%s" % (data["zone"], data["pod"], data["cluster"])
         safe = data["safe_capacity"]
         data["location"] = loc
-        data["warn_from"] = (int(math.ceil(T.capacity_warn_threshold(safe)))
+        data["warn_from"] = (T.capacity_warn_from(safe)
                              if safe else None)
         data["findings"] = ["%s (%s)" % (v.rule, v.severity)
                             for v in report.violations

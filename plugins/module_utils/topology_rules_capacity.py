@@ -53,6 +53,13 @@ def capacity_warn_threshold(safe):
     return D.CAPACITY_WARN_RATIO * safe
 
 
+def capacity_warn_from(safe):
+    """The smallest whole instance count at or above CS604's threshold (the
+    capacity guard disables allocation from it); float round-off such as
+    0.9 x 70 = 63.000000000000007 does not push it one higher."""
+    return int(math.ceil(round(capacity_warn_threshold(safe), 9)))
+
+
 def _cluster_capacity(ctx, zone, pod, cl, hv, hv_raw, loc, n):
     f = cl.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES)
     limit = cl.get("max_instances_per_host")

@@ -152,3 +152,23 @@ def _cluster_features(ctx, zone, cl, hv, loc):
                         "; unverified" if sev == WARNING else ""),
                     "use XenServer, KVM or LXC in this zone, or turn "
                     "security_groups off", severity=sev)
+
+
+@rule("CS108", ERROR, "one hypervisor, two per-host limits",
+      "The per-host instance limit is one setting per hypervisor (its "
+      "capabilities), the same for every cluster that runs it.", "cluster",
+      reads=("cloudstack_zones",))
+def hypervisor_limit_rules(ctx):
+    first = {}
+    for c in ctx.model.clusters:
+        limit = c.raw.get("max_instances_per_host")
+        if c.hypervisor is None or limit is None:
+            continue
+        seen = first.setdefault(c.hypervisor, (limit, c.location))
+        if seen[0] != limit:
+            ctx.add("CS108", c.location, "cluster %s sets "
+                    "max_instances_per_host %d for %s, cluster %s sets %d; "
+                    "CloudStack keeps one limit per hypervisor" % (
+                        c.location, limit, c.hypervisor, seen[1], seen[0]),
+                    "give every %s cluster the same max_instances_per_host "
+                    "(%d)" % (c.hypervisor, seen[0]))

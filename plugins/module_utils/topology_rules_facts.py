@@ -13,7 +13,7 @@ import math
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
-    rule, ERROR, WARNING, G_MGMT, _names, _group, _hypervisor)
+    rule, ERROR, WARNING, G_MGMT, _names, _group)
 
 
 @rule("CS701", ERROR, "KVM host without hardware virtualisation",
@@ -39,11 +39,9 @@ def facts_rules(ctx, facts=None, limits=None):
     strict = set(_group(ctx.groups, G_MGMT))
     for group in D.HYPERVISOR_GROUPS.values():
         strict.update(_group(ctx.groups, group))
-    clusters = [c.walk() for c in ctx.model.clusters]
-    for _zi, _zone, _pod, cl, _loc, _path in clusters:
-        if _hypervisor(cl.get("hypervisor")) == "KVM":
-            kvm.update(h for h in cl.get("hosts") or []
-                       if isinstance(h, str))
+    for c in ctx.model.clusters:
+        if c.hypervisor == "KVM":
+            kvm.update(c.hosts)
     for h in sorted(facts):
         f = facts[h]
         if h in kvm:
@@ -83,9 +81,8 @@ def facts_rules(ctx, facts=None, limits=None):
                                         limits["root_max_used_percent"]),
                         "free space (rotate logs) or grow / on %s" % h,
                         severity=WARNING)
-    for _zi, _zone, _pod, cl, loc, _path in clusters:
-        hosts = [h for h in cl.get("hosts") or [] if isinstance(h, str)]
-        hv = _hypervisor(cl.get("hypervisor"))
+    for c in ctx.model.clusters:
+        loc, hosts, hv, cl = c.location, c.hosts, c.hypervisor, c.raw
         with_facts = [h for h in hosts if h in facts]
         if hv == "KVM":
             models = {}

@@ -339,3 +339,87 @@ def _site_vpn(ctx, zone_sites):
             "cloudstack_site_vpn.enabled is not true on %s" % _names(lacking)),
             "set cloudstack_site_vpn: {enabled: true, ...} on the firewalls "
             "so that servers in different zones reach each other")
+
+
+@rule("CS308", ERROR, "IP range outside its network or on a used address",
+      "CloudStack hands out a pod's reserved system range, the public range "
+      "and a basic zone's guest ranges: each lies inside its network, "
+      "spares the gateway and every host, and overlaps no other range.",
+      "network", reads=("cloudstack_zones", "cloudstack_management_address",
+                        "cloudstack_storage_interfaces",
+                        "cloudstack_lb_vip"))
+def range_rules(ctx):
+    used = {}
+    for name in sorted(ctx.model.known):
+        hv = ctx.model.hostvars.get(name) or {}
+        addr = hv.get("cloudstack_management_address")
+        if addr is not None:
+            used.setdefault(addr, name)
+        for si in hv.get("cloudstack_storage_interfaces") or []:
+            if si and si.get("address") is not None:
+                used.setdefault(si["address"], name)
+    vip = ctx.g.get("cloudstack_lb_vip")
+    if vip is not None:
+        used.setdefault(vip, "cloudstack_lb_vip")
+    for zone in ctx.model.zones:
+        ranges = []
+        if zone.public is not None and zone.network_type != "basic":
+            ranges.append(("%s/public" % zone.name, "networks.public "
+                           "start/end", zone.public_range(),
+                           zone.public.cidr, zone.public.gateway))
+        for pod in zone.pods:
+            cidr, gateway = pod.network()
+            ranges.append(("%s/%s" % (zone.name, pod.name), "the pod's "
+                           "start/end", pod.system_range(), cidr, gateway))
+            if zone.network_type == "basic" and zone.guest is not None:
+                ranges.append(("%s/%s/guest" % (zone.name, pod.name),
+                               "the pod's guest_start/guest_end",
+                               pod.guest_range(), zone.guest.cidr,
+                               zone.guest.gateway))
+        _check_ranges(ctx, ranges, used)
+
+
+def _check_ranges(ctx, ranges, used):
+    checked = []
+    for where, keys, pair, cidr, gateway in ranges:
+        if pair is None:
+            if keys.startswith("the pod's guest"):
+                ctx.add("CS308", where, "%s has no guest range (a basic "
+                        "zone's pods other than a single one need their "
+                        "own)" % where, "set %s" % keys)
+            continue
+        start, end = pair
+        if start is None or end is None:
+            ctx.add("CS308", where, "%s sets one end of its range only"
+                    % where, "set both ends of %s" % keys)
+            continue
+        if cidr is not None and (start.version != cidr.version or end.version
+                                 != cidr.version or start not in cidr
+                                 or end not in cidr):
+            ctx.add("CS308", where, "range %s-%s of %s is not inside %s"
+                    % (start, end, where, cidr),
+                    "choose %s inside %s" % (keys, cidr))
+            continue
+        if start.version != end.version or start > end:
+            ctx.add("CS308", where, "range %s-%s of %s starts after it ends"
+                    % (start, end, where), "swap or fix %s" % keys)
+            continue
+        if gateway is not None and gateway.version == start.version and \
+                start <= gateway <= end:
+            ctx.add("CS308", where, "range %s-%s of %s holds its gateway %s"
+                    % (start, end, where, gateway),
+                    "move %s off the gateway" % keys)
+        inside = sorted((a, h) for a, h in used.items()
+                        if a.version == start.version and start <= a <= end)
+        if inside:
+            ctx.add("CS308", where, "range %s-%s of %s holds %s" % (
+                start, end, where, ", ".join(
+                    "%s (%s)" % (a, h) for a, h in inside[:MAX_LISTED])),
+                "move %s off the addresses the inventory uses" % keys)
+        for other, ostart, oend in checked:
+            if ostart.version == start.version and start <= oend and \
+                    ostart <= end:
+                ctx.add("CS308", where, "range %s-%s of %s overlaps %s's "
+                        "%s-%s" % (start, end, where, other, ostart, oend),
+                        "give each range its own addresses")
+        checked.append((where, start, end))

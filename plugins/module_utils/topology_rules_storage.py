@@ -320,3 +320,26 @@ def _portals(ctx, host, zone):
     return M.portal_addresses(hv, set(
         s.get("name") for s in (zone.get("networks") or {}).get("storage")
         or [] if s))
+
+
+@rule("CS211", ERROR, "disk offering outside 1..100 GB",
+      "Block devices from 1 GB to 100 GB: the custom disk offering's "
+      "bounds and every listed offering's size.", "storage",
+      reads=("cloudstack_disk_offerings",))
+def disk_offering_rules(ctx):
+    seen = set()
+    lo, hi = D.DISK_OFFERING_MIN_GB, D.DISK_OFFERING_MAX_GB
+    for i, o in enumerate(ctx.g.get("cloudstack_disk_offerings") or []):
+        if not o:
+            continue
+        where = "cloudstack_disk_offerings[%d]" % i
+        name, size = o.get("name"), o.get("disk_size_gb")
+        if size is not None and not lo <= size <= hi:
+            ctx.add("CS211", where, "disk offering %s is %d GB, outside %d.."
+                    "%d GB" % (name, size, lo, hi),
+                    "give it a disk_size_gb from %d to %d (larger data "
+                    "belongs on more volumes)" % (lo, hi))
+        if name in seen:
+            ctx.add("CS211", where, "disk offering %s is listed twice"
+                    % name, "give each offering its own name")
+        seen.add(name)

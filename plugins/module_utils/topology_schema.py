@@ -555,6 +555,17 @@ def check(value, spec, path, problems):
 
 NETWORK = Dict({"cidr": CIDR, "gateway": IP}, required=("cidr",),
                what="a mapping with cidr and gateway")
+# the public network: the range CloudStack hands to virtual routers
+# (start..end; default: the upper half of cidr) and its VLAN
+PUBLIC_NETWORK = Dict({"cidr": CIDR, "gateway": IP, "start": IP, "end": IP,
+                       "vlan": Scalar("int", min=1, max=4094)},
+                      required=("cidr",),
+                      what="a mapping with cidr, gateway (start, end, vlan)")
+# the guest network: cidr (advanced zones' guest CIDR, basic zones' shared
+# guest network) and the VLAN range of isolated guest networks ("500-599")
+GUEST_NETWORK = Dict({"cidr": CIDR, "gateway": IP, "vlan_range": STR},
+                     required=("cidr",),
+                     what="a mapping with cidr (gateway, vlan_range)")
 STORAGE_NETWORK = Dict({"name": STR, "cidr": CIDR, "gateway": IP},
                        required=("name", "cidr"),
                        what="a storage network (name, cidr, gateway)")
@@ -575,6 +586,7 @@ PRIMARY_STORAGE = Dict({
     "size_tb": Scalar("num", gt=0, max=MAX_TB),
     "multipath": BOOL,
     "tags": List(STR, what="tags"),
+    "portal": IP,
 }, required=("name", "type"), what="a primary storage pool (a mapping)")
 
 CLUSTER = Dict({
@@ -597,6 +609,13 @@ POD = Dict({
     "clusters": List(CLUSTER, what="clusters"),
     "gateway": IP,
     "cidr": CIDR,
+    # the pod's reserved system range (system VMs' management addresses;
+    # default: the upper quarter of the pod's or zone's management network)
+    "start": IP,
+    "end": IP,
+    # basic zones: the pod's range of the shared guest network
+    "guest_start": IP,
+    "guest_end": IP,
 }, required=("name", "clusters"), what="a pod (a mapping)")
 
 ZONE = Dict({
@@ -607,8 +626,8 @@ ZONE = Dict({
     "networks": Dict({
         "management": NETWORK,
         "storage": List(STORAGE_NETWORK, what="storage networks"),
-        "public": NETWORK,
-        "guest": NETWORK,
+        "public": PUBLIC_NETWORK,
+        "guest": GUEST_NETWORK,
     }, required=("management",)),
     "secondary_storage": List(Dict({"server": STR, "path": STR,
                                     "size_gb": Scalar("num", gt=0,
@@ -650,6 +669,16 @@ GLOBAL_SPECS = {
     "cloudstack_mgmt_https": BOOL,
     "cloudstack_mgmt_integration_api": BOOL,
     "cloudstack_iscsi_initiator_iqn_prefix": STR,
+    # the API tier (cloudstack.infra.cloud): the endpoint and the operator's
+    # disk offerings (sizes within CS211's bounds)
+    "cloudstack_api_url": STR,
+    "cloudstack_disk_offerings": List(Dict({
+        "name": STR, "display_text": STR,
+        "disk_size_gb": Scalar("int", min=0, max=MAX_COUNT),
+        "storage_type": Enum(("shared", "local"), fold=True),
+        "tags": List(STR, what="tags")},
+        required=("name", "disk_size_gb"),
+        what="a disk offering (name, disk_size_gb)"), what="disk offerings"),
 }
 
 # Per-host keys the validator reads (any of the global keys may also be set
@@ -676,7 +705,8 @@ HOST_SPECS = {
 GLOBAL_ONLY_KEYS = ("cloudstack_zones", "cloudstack_sites",
                     "cloudstack_version", "cloudstack_mgmt_lb_external",
                     "cloudstack_cluster_max_hosts", "cloudstack_db_dr",
-                    "cloudstack_mgmt_https", "cloudstack_mgmt_integration_api")
+                    "cloudstack_mgmt_https", "cloudstack_mgmt_integration_api",
+                    "cloudstack_disk_offerings")
 
 SECRET_KEYS = D.SECRET_VARS
 

@@ -95,11 +95,11 @@ def test_capacity_numbers_known_example():
         80, 20, 72)
     kvm2 = row_of(report, "kvm-c2")     # nothing planned
     assert (kvm2["safe_capacity"], kvm2["planned"], kvm2["headroom"]) == (
-        30, None, None)
+        50, None, None)
     text = R.capacity_markdown(report, "fixture")
     assert "| zone1 | pod1 | kvm-c1 | KVM | 3 | 50 | 1 | (3 - 1) x 50 = 100 " \
         "| 80 | 20 | 90 | none |" in text
-    assert "| **total** | | | | 8 | | | 210 | 140 | 40 | | |" in text
+    assert "| **total** | | | | 8 | | | 230 | 140 | 40 | | |" in text
 
 
 @pytest.mark.parametrize("planned, findings", [

@@ -56,7 +56,7 @@ def test_capacity_plan_numbers():
     assert rows["xen-c1"]["headroom"] == 80 - 60
     assert rows["kvm-c2"]["hypervisor"] == "KVM"   # alias "kvm" normalised
     assert rows["kvm-c2"]["planned"] is None and rows["kvm-c2"]["headroom"] \
-        is None and rows["kvm-c2"]["safe_capacity"] == 30
+        is None and rows["kvm-c2"]["safe_capacity"] == 50
     report = run(s(C0, "host_failures_to_tolerate", 3))
     row = [r for r in report.capacity if r.cluster == "kvm-c1"][0]
     assert row.safe_capacity == 0
@@ -80,7 +80,7 @@ def test_rule_table_covers_the_contract():
                  "CS603", "CS604", "CS701", "CS702", "CS703", "CS704",
                  "CS705", "CS706", "CS001", "CS002"):
         assert rule in ids
-    assert len(ids) == len(RULES) == 56
+    assert len(ids) == len(RULES) == 59
 
 
 # ---- CS7xx ---------------------------------------------------------------

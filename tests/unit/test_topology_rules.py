@@ -119,7 +119,7 @@ def base():
              "pods": [{"name": "pod1", "clusters": [
                  {"name": "kvm-c2", "hypervisor": "kvm",
                   "hosts": ["kvm4", "kvm5"],
-                  "max_instances_per_host": 30,
+                  "max_instances_per_host": 50,
                   "primary_storage": [{"name": "ps3", "type": "nfs",
                                        "server": "nfs1",
                                        "path": "/export/p3"}]}]}]},
@@ -227,6 +227,14 @@ def PSX(gr, hv, g):
 
 def G(gr, hv, g):
     return g
+
+
+def P0(gr, hv, g):  # zone1's pod
+    return z(g)["pods"][0]
+
+
+def PUB0(gr, hv, g):
+    return z(g)["networks"]["public"]
 
 
 def GR(gr, hv, g):
@@ -437,6 +445,28 @@ FAILING = [
      "error"),
     ("CS408", [s(H("db1"), "database_server_id", 7),
                s(H("db2"), "cloudstack_db_server_id", "7")], "error"),
+    ("CS108", [s(C2, "max_instances_per_host", 30)], "error"),
+    ("CS211", [s(G, "cloudstack_disk_offerings",
+                 [{"name": "big", "disk_size_gb": 500}])], "error"),
+    ("CS211", [s(G, "cloudstack_disk_offerings",
+                 [{"name": "small", "disk_size_gb": 10},
+                  {"name": "small", "disk_size_gb": 20}])], "error"),
+    ("CS308", [s(P0, "start", "10.10.0.20"), s(P0, "end", "10.10.0.40")],
+     "error"),
+    ("CS308", [s(P0, "start", "10.10.0.200"), s(P0, "end", "10.10.0.100")],
+     "error"),
+    ("CS308", [s(P0, "start", "10.10.0.200")], "error"),
+    ("CS308", [s(P0, "start", "10.12.0.10"), s(P0, "end", "10.12.0.20")],
+     "error"),
+    ("CS308", [s(PUB0, "start", "203.0.113.1"),
+               s(PUB0, "end", "203.0.113.20")], "error"),
+    ("CS308", [s(P0, "start", "10.10.0.150"), s(P0, "end", "10.10.0.200"),
+               s(G, "cloudstack_lb_vip", "10.10.0.160")], "error"),
+    ("CS308", [s(Z0, "network_type", "basic"),
+               s(P0, "guest_start", "10.30.0.10"),
+               s(P0, "guest_end", "10.30.0.20"),
+               lambda gr, hv, g: z(g)["pods"].append(
+                   {"name": "pod2", "clusters": []})], "error"),
     ("CS501", [s(G, "cloudstack_firewall_forwards", [{"port": 8096}])],
      "error"),
     ("CS501", [s(H("fw1"), "cloudstack_firewall_forwards",
@@ -588,12 +618,19 @@ PASSING = [
                s(GR, "cloudstack_management", ["mgmt1"])]),
     ("CS409", [s(GR, "cloudstack_lb", []), d(G, "cloudstack_lb_vip"),
                s(GR, "cloudstack_management", ["mgmt1"])]),
-    ("CS410", [s(G, "cloudstack_lb_vip", "10.10.0.250")]),
+    ("CS410", [s(G, "cloudstack_lb_vip", "10.10.0.150")]),
     ("CS411", [s(GR, "cloudstack_lb", ["lb1", "lb2"])]),
     ("CS412", [s(GR, "cloudstack_lb", ["lb1", "lb2"])]),
     ("CS413", [s(H("mgmt2"), "cloudstack_usage_server", True)]),
     ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True, "port": 51821,
                                             "tunnel_cidr": "10.255.0.0/30"})]),
+    ("CS108", [s(CX, "max_instances_per_host", 45)]),
+    ("CS211", [s(G, "cloudstack_disk_offerings",
+                 [{"name": "small", "disk_size_gb": 1},
+                  {"name": "large", "disk_size_gb": 100}])]),
+    ("CS308", [s(P0, "start", "10.10.0.100"), s(P0, "end", "10.10.0.120"),
+               s(PUB0, "start", "203.0.113.10"),
+               s(PUB0, "end", "203.0.113.250")]),
     ("CS501", [s(G, "cloudstack_firewall_forwards",
                  [{"port": 80, "to_port": 8080, "proto": "tcp"},
                   {"port": 443, "to_port": 8443, "proto": "tcp"}])]),
