@@ -54,6 +54,11 @@ sanity: setup
 	git ls-files -z --cached --others --exclude-standard \
 	  | grep -zv '^collections/ansible_collections/' \
 	  | xargs -0 cp --parents -d -t $(SANITY_DIR)
+	@# The cloud_* modules import ngine_io.cloudstack's module_utils and use its
+	@# doc fragment: put the installed copy (the ansible package's) beside ours.
+	ngine=$$(python -c 'import ansible_collections.ngine_io.cloudstack as m; print(list(m.__path__)[0])'); \
+	  mkdir -p $(CURDIR)/.cache/sanity/ansible_collections/ngine_io \
+	  && cp -a "$$ngine" $(CURDIR)/.cache/sanity/ansible_collections/ngine_io/cloudstack
 	@# ansible-test bootstraps pip in its venvs from a script it downloads from
 	@# a host we cannot reach; give it our offline equivalent in its cache.
 	mkdir -p $$HOME/.ansible/test/cache

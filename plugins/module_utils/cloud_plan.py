@@ -128,7 +128,7 @@ def _traffic(zone, model):
     # secondary storage reached over a storage network: storage traffic on
     # it, labelled with the device the zone's KVM hosts use for it
     for sec in zone.secondary_storage:
-        _, net = _storage_address(model, sec.get("server"), zone, None)
+        net = _storage_address(model, sec.get("server"), zone, None)[1]
         if net is None:
             continue
         kvm = [h for c in zone.clusters if c.hypervisor == "KVM"
@@ -154,8 +154,8 @@ def _pool_url(model, zone, cluster, pool):
     name = pool.get("name")
     path = pool.get("path")
     if kind == "nfs":
-        address, _ = _storage_address(model, pool.get("server"), zone,
-                                      cluster.hosts)
+        address = _storage_address(model, pool.get("server"), zone,
+                                   cluster.hosts)[0]
         return "nfs://%s%s" % (address, path)
     if kind == "shared_mountpoint":
         return "SharedMountPoint://localhost%s" % path
@@ -237,11 +237,10 @@ def _zone_plan(model, zone):
     for pod in zone.pods:
         cidr, gateway = pod.network()
         start, end = _range(pod.system_range())
-        lists["zone_pods"].append({"zone": zname, "name": pod.name,
-                            "gateway": None if gateway is None
-                            else str(gateway),
-                            "netmask": _netmask(cidr), "start": start,
-                            "end": end})
+        lists["zone_pods"].append({
+            "zone": zname, "name": pod.name,
+            "gateway": None if gateway is None else str(gateway),
+            "netmask": _netmask(cidr), "start": start, "end": end})
         if not advanced:
             gstart, gend = _range(pod.guest_range())
             if gstart is None or gend is None:
@@ -288,7 +287,7 @@ def _zone_plan(model, zone):
                                    else None),
                 "tags": list(pool.get("tags") or [])})
     for i, sec in enumerate(zone.secondary_storage):
-        address, _ = _storage_address(model, sec.get("server"), zone, None)
+        address = _storage_address(model, sec.get("server"), zone, None)[0]
         lists["secondary_storage"].append({
             "zone": zname, "name": "%s-secondary%d" % (zone.name, i + 1),
             "url": "nfs://%s%s" % (address, sec.get("path"))})

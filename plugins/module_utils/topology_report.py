@@ -23,7 +23,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology as T
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D

@@ -172,3 +172,27 @@ def hypervisor_limit_rules(ctx):
                         c.location, limit, c.hypervisor, seen[1], seen[0]),
                     "give every %s cluster the same max_instances_per_host "
                     "(%d)" % (c.hypervisor, seen[0]))
+
+
+@rule("CS109", ERROR, "cluster or pool name used twice",
+      "Every cluster and every primary storage pool has a name of its own "
+      "in the whole cloud: CloudStack's API tools find them by name.",
+      "cluster", reads=("cloudstack_zones",))
+def unique_name_rules(ctx):
+    clusters, pools = {}, {}
+    for c in ctx.model.clusters:
+        first = clusters.setdefault(c.name, c.location)
+        if first != c.location:
+            ctx.add("CS109", c.location, "cluster name %s is used by %s "
+                    "too" % (c.name, first),
+                    "rename one of them (cs_cluster and cs_configuration "
+                    "find a cluster by its name alone)")
+        for p in c.primary_storage:
+            name = p.get("name")
+            where = "%s/%s" % (c.location, name)
+            first = pools.setdefault(name, where)
+            if name is not None and first != where:
+                ctx.add("CS109", where, "primary storage name %s is used by "
+                        "%s too" % (name, first),
+                        "rename one of them (cs_configuration finds a pool "
+                        "by its name alone)")

@@ -412,9 +412,10 @@ def _check_ranges(ctx, ranges, used):
         inside = sorted((a, h) for a, h in used.items()
                         if a.version == start.version and start <= a <= end)
         if inside:
+            listed = ", ".join("%s (%s)" % (a, h)
+                               for a, h in inside[:MAX_LISTED])
             ctx.add("CS308", where, "range %s-%s of %s holds %s" % (
-                start, end, where, ", ".join(
-                    "%s (%s)" % (a, h) for a, h in inside[:MAX_LISTED])),
+                start, end, where, listed),
                 "move %s off the addresses the inventory uses" % keys)
         for other, ostart, oend in checked:
             if ostart.version == start.version and start <= oend and \

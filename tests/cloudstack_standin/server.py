@@ -31,6 +31,17 @@ It binds 127.0.0.1 only, serves /client/api (any path), and stops on
 SIGTERM or SIGINT. `--state FILE` is read at start (when it exists) and
 written after every change, so a test can seed virtual machines or
 configurations and read back what was done.
+
+Seeded, not CloudStack's doing: the state key "xenserver_pools"
+({"<pool master address>": ["<member address>", ...]}) stands for the
+XenServer pools a test pretends exist; addCluster with a XenServer pool
+master's url adds the master and those members as hosts of the cluster,
+as CloudStack adds every host of the pool (it asks the pool; the stand-in
+reads the seed). Three network offerings are seeded by name
+(DefaultSharedNetworkOfferingWithSGService, DefaultSharedNetworkOffering,
+DefaultIsolatedNetworkOfferingWithSourceNatService); shared guest networks
+(createNetwork) and pod guest ranges on them (createVlanIpRange with podid
+and networkid) are what a Basic zone needs.
 """
 
 import argparse
@@ -173,10 +184,20 @@ SEED_CONFIGURATIONS = [
     ("system.vm.use.local.storage", "Advanced", "false", ("zone",)),
     ("use.external.dns", "Advanced", "false", ("zone",)),
     ("host", "Advanced", "", ()),
+    ("indirect.agent.lb.algorithm", "Advanced", "static", ()),
+    ("custom.diskoffering.size.min", "Advanced", "1", ()),
+    ("custom.diskoffering.size.max", "Advanced", "1024", ()),
     ("network.gc.interval", "Advanced", "600", ()),
 ]
 
 SEED_HYPERVISORS = [("KVM", "default", 50), ("XenServer", "8.2.0", 500), ("VMware", "default", 128)]
+
+SEED_NETWORK_OFFERINGS = [
+    ("DefaultSharedNetworkOfferingWithSGService", "Shared", ("Dhcp", "Dns", "UserData", "SecurityGroup")),
+    ("DefaultSharedNetworkOffering", "Shared", ("Dhcp", "Dns", "UserData")),
+    ("DefaultIsolatedNetworkOfferingWithSourceNatService", "Isolated",
+     ("Dhcp", "Dns", "UserData", "SourceNat", "StaticNat", "PortForwarding", "Firewall", "Lb", "Vpn")),
+]
 
 NSP_NAMES = ("VirtualRouter", "VpcVirtualRouter", "InternalLbVm", "SecurityGroupProvider", "ConfigDrive")
 
@@ -186,7 +207,7 @@ class State:
 
     COLLECTIONS = ("zones", "physicalnetworks", "traffictypes", "nsps", "vrouterelements", "vlans", "pods",
                    "clusters", "hosts", "storagepools", "imagestores", "diskofferings", "virtualmachines",
-                   "hypervisorcapabilities", "jobs")
+                   "hypervisorcapabilities", "jobs", "networkofferings", "networks")
 
     def __init__(self, path=None, async_polls=1):
         self.path = path
@@ -194,6 +215,7 @@ class State:
         self.lock = threading.RLock()
         self.data = {name: [] for name in self.COLLECTIONS}
         self.data["configurations"] = {}
+        self.data["xenserver_pools"] = {}
         self.data["unknown_params"] = []
         self.data["requests"] = []
         if path and os.path.exists(path) and os.path.getsize(path):
@@ -212,6 +234,14 @@ class State:
                     "id": str(uuid.uuid4()), "hypervisor": hypervisor, "hypervisorversion": version,
                     "maxguestslimit": limit, "securitygroupenabled": True, "maxdatavolumeslimit": 6,
                     "storagemotionenabled": True})
+
+        if not self.data["networkofferings"]:
+            for name, guestiptype, services in SEED_NETWORK_OFFERINGS:
+                self.data["networkofferings"].append({
+                    "id": str(uuid.uuid4()), "name": name, "displaytext": name, "guestiptype": guestiptype,
+                    "traffictype": "Guest", "isdefault": True, "state": "Enabled", "availability": "Optional",
+                    "specifyipranges": guestiptype == "Shared", "specifyvlan": guestiptype == "Shared",
+                    "service": [{"name": svc} for svc in services]})
 
     def save(self):
         """Write the state file (atomically) when there is one."""
@@ -420,6 +450,45 @@ class Api:
             return {"virtualrouterelement": copy.deepcopy(element)}
         return self._job("configureVirtualRouterElement", "virtualrouterelement", done, element["id"])
 
+    def listNetworkOfferings(self, p):
+        return self._list("networkoffering", self.data["networkofferings"], p,
+                          {"id": "id", "name": "name", "guestiptype": "guestiptype", "state": "state",
+                           "traffictype": "traffictype", "isdefault": "isdefault"})
+
+    def listNetworks(self, p):
+        return self._list("network", self.data["networks"], p,
+                          {"id": "id", "zoneid": "zoneid", "physicalnetworkid": "physicalnetworkid",
+                           "type": "type", "traffictype": "traffictype", "vpcid": "vpcid"})
+
+    def createNetwork(self, p):
+        zone = self._zone(p["zoneid"])
+        offering = self.state.find("networkofferings", p["networkofferingid"], "networkofferingid")
+        if offering["guestiptype"] != "Shared":
+            raise ApiError(INTERNAL_ERROR, "STAND-IN: createNetwork implements shared guest networks only")
+        if zone["networktype"] == "Basic" and any(n["zoneid"] == zone["id"] for n in self.data["networks"]):
+            raise invalid("STAND-IN: a Basic zone has one guest network; zone %s has one" % zone["name"])
+        for field in ("gateway", "netmask"):
+            if field not in p:
+                raise invalid("STAND-IN: a shared network needs %s" % field)
+        self._unique("networks", p["name"], "A network named %s already exists in zone %s" % (p["name"], zone["name"]),
+                     zoneid=zone["id"])
+        nets = [n for n in self.data["physicalnetworks"] if n["zoneid"] == zone["id"]]
+        if "physicalnetworkid" in p:
+            nets = [self.state.find("physicalnetworks", p["physicalnetworkid"], "physicalnetworkid")]
+        if not nets:
+            raise invalid("Unable to find physical network in zone %s" % zone["name"])
+        network = {"id": str(uuid.uuid4()), "name": p["name"], "displaytext": p["displaytext"], "zoneid": zone["id"],
+                   "zonename": zone["name"], "networkofferingid": offering["id"],
+                   "networkofferingname": offering["name"], "physicalnetworkid": nets[0]["id"], "type": "Shared",
+                   "traffictype": "Guest", "state": "Setup", "acltype": p.get("acltype", "Domain"),
+                   "gateway": p["gateway"], "netmask": p["netmask"], "tags": [],
+                   "securitygroupenabled": "SecurityGroup" in [s["name"] for s in offering["service"]]}
+        for field in ("networkdomain", "vlan", "startip", "endip", "subdomainaccess", "domainid"):
+            if field in p:
+                network[field] = p[field]
+        self.data["networks"].append(network)
+        return {"network": copy.deepcopy(network)}
+
     def listVlanIpRanges(self, p):
         return self._list("vlaniprange", self.data["vlans"], p,
                           {"id": "id", "zoneid": "zoneid", "podid": "podid", "networkid": "networkid",
@@ -443,8 +512,10 @@ class Api:
                 raise invalid("Physical network %s is not in zone %s" % (net["id"], vlan["zoneid"]))
             vlan.update(physicalnetworkid=net["id"], zoneid=net["zoneid"])
         if "networkid" in p:
-            raise ApiError(INTERNAL_ERROR, "STAND-IN: createVlanIpRange with networkid is not implemented "
-                                           "(the stand-in has no guest networks)")
+            network = self.state.find("networks", p["networkid"], "networkid")
+            if vlan.get("zoneid", network["zoneid"]) != network["zoneid"]:
+                raise invalid("Network %s is not in zone %s" % (network["name"], vlan["zoneid"]))
+            vlan.update(networkid=network["id"], zoneid=network["zoneid"])
         for field in ("startip", "endip", "gateway", "netmask", "vlan", "startipv6", "endipv6", "ip6cidr",
                       "ip6gateway", "account", "domainid", "projectid"):
             if field in p:
@@ -508,7 +579,17 @@ class Api:
                    "podid": pod["id"], "podname": pod["name"], "hypervisortype": p["hypervisor"],
                    "clustertype": p["clustertype"], "allocationstate": p.get("allocationstate", "Enabled"),
                    "managedstate": "Managed", "cpuovercommitratio": "1.0", "memoryovercommitratio": "1.0"}
+        pool = []
+        if "url" in p and p["hypervisor"] == "XenServer":
+            if "username" not in p or "password" not in p:
+                raise invalid("STAND-IN: a XenServer cluster with url needs the pool's username and password")
+            master = urllib.parse.urlsplit(p["url"]).hostname or p["url"]
+            pool = [master] + list(self.data["xenserver_pools"].get(master, []))
+            for address in pool:
+                self._unique("hosts", address, "A host with address %s already exists" % address, field="ipaddress")
         self.data["clusters"].append(cluster)
+        for address in pool:
+            self._new_host(zone, pod, cluster, {"url": "http://" + address, "hypervisor": "XenServer"})
         return {"count": 1, "cluster": [copy.deepcopy(cluster)]}
 
     def updateCluster(self, p):
@@ -543,6 +624,9 @@ class Api:
         if cluster["hypervisortype"].lower() != p["hypervisor"].lower():
             raise invalid("Cluster's hypervisor type %s does not match the host's %s"
                           % (cluster["hypervisortype"], p["hypervisor"]))
+        return {"count": 1, "host": [self._new_host(zone, pod, cluster, p)]}
+
+    def _new_host(self, zone, pod, cluster, p):
         address = urllib.parse.urlsplit(p["url"]).hostname or p["url"]
         self._unique("hosts", address, "A host with address %s already exists" % address, field="ipaddress")
         host = {"id": str(uuid.uuid4()), "name": address, "ipaddress": address, "zoneid": zone["id"],
@@ -552,7 +636,7 @@ class Api:
         if p.get("allocationstate") == "Disable":
             host["resourcestate"] = "Disabled"
         self.data["hosts"].append(host)
-        return {"count": 1, "host": [copy.deepcopy(host)]}
+        return copy.deepcopy(host)
 
     def updateHost(self, p):
         host = self.state.find("hosts", p["id"], "id")

@@ -306,3 +306,50 @@ def test_server_script_starts_answers_and_stops_on_sigterm(tmp_path):
             proc.wait()
         proc.stderr.close()
     assert json.loads(state.read_text())["zones"][0]["name"] == "z1"
+
+
+def test_xenserver_pool_and_basic_zone_guest_network(tmp_path):
+    """The stand-in's seeded XenServer pool and its Basic-zone guest network (what the cloud role needs)."""
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"xenserver_pools": {"10.0.0.41": ["10.0.0.42"]}}))
+    httpd = server.serve(0, {KEY: SECRET}, str(state), async_polls=1)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        cs = client("http://127.0.0.1:%d/client/api" % httpd.server_address[1])
+        zone = cs.createZone(**dict(zone_args(), networktype="Basic", securitygroupenabled="true"))["zone"]
+        pod = cs.createPod(name="p", zoneid=zone["id"], gateway="10.0.0.1", netmask="255.255.255.0",
+                           startip="10.0.0.10", endip="10.0.0.20")["pod"]
+        with pytest.raises(CloudStackApiException, match="username and password"):
+            cs.addCluster(clustername="x", zoneid=zone["id"], podid=pod["id"], hypervisor="XenServer",
+                          clustertype="CloudManaged", url="http://10.0.0.41")
+        cluster = cs.addCluster(clustername="x", zoneid=zone["id"], podid=pod["id"], hypervisor="XenServer",
+                                clustertype="CloudManaged", url="http://10.0.0.41", username="root",
+                                password="pw")["cluster"][0]
+        assert [h["ipaddress"] for h in cs.listHosts(clusterid=cluster["id"])["host"]] == ["10.0.0.41", "10.0.0.42"]
+        offerings = {o["name"]: o for o in cs.listNetworkOfferings()["networkoffering"]}
+        assert set(offerings) == {"DefaultSharedNetworkOfferingWithSGService", "DefaultSharedNetworkOffering",
+                                  "DefaultIsolatedNetworkOfferingWithSourceNatService"}
+        with pytest.raises(CloudStackApiException, match="no physical network|Unable to find physical network"):
+            cs.createNetwork(name="g", displaytext="g", zoneid=zone["id"], gateway="10.0.0.1", netmask="255.255.255.0",
+                             networkofferingid=offerings["DefaultSharedNetworkOfferingWithSGService"]["id"])
+        cs.createPhysicalNetwork(name="pn", zoneid=zone["id"])
+        with pytest.raises(CloudStackApiException, match="shared guest networks only"):
+            cs.createNetwork(name="g", displaytext="g", zoneid=zone["id"], gateway="10.0.0.1", netmask="255.255.255.0",
+                             networkofferingid=offerings["DefaultIsolatedNetworkOfferingWithSourceNatService"]["id"])
+        net = cs.createNetwork(name="g", displaytext="g", zoneid=zone["id"], gateway="10.0.0.1",
+                               netmask="255.255.255.0",
+                               networkofferingid=offerings["DefaultSharedNetworkOfferingWithSGService"]["id"])["network"]
+        assert net["securitygroupenabled"] is True
+        with pytest.raises(CloudStackApiException, match="one guest network"):
+            cs.createNetwork(name="g2", displaytext="g2", zoneid=zone["id"], gateway="10.0.0.1",
+                             netmask="255.255.255.0",
+                             networkofferingid=offerings["DefaultSharedNetworkOffering"]["id"])
+        cs.createVlanIpRange(podid=pod["id"], networkid=net["id"], startip="10.0.0.100", endip="10.0.0.199",
+                             gateway="10.0.0.1", netmask="255.255.255.0", vlan="untagged", forvirtualnetwork="false")
+        ranges = cs.listVlanIpRanges(networkid=net["id"])["vlaniprange"]
+        assert [(r["podid"], r["zoneid"], r["forvirtualnetwork"]) for r in ranges] == [(pod["id"], zone["id"], False)]
+        assert httpd.standin.state.data["unknown_params"] == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
