@@ -197,7 +197,9 @@ SECRET_VARS = ("cloudstack_db_password", "cloudstack_db_root_password",
                # cloudstack-setup-databases -m and -k (management_server)
                "cloudstack_mgmt_key", "cloudstack_db_key",
                # the admin's API key pair (cloudstack.infra.cloud)
-               "cloudstack_api_key", "cloudstack_api_secret")
+               "cloudstack_api_key", "cloudstack_api_secret",
+               # the password CloudStack logs into hypervisor hosts with
+               "cloudstack_host_password")
 WEAK_SECRETS = ("password", "cloud", "changeme", "root", "")
 
 # CS7xx defaults (overridable, see docs/validator.md).

@@ -115,7 +115,7 @@ class AnsibleCloudStackCapacityInfo(AnsibleCloudStack):
                 "allocation": c.get("allocationstate")} for c in clusters]
         out.sort(key=lambda r: (r["zone"] or "", r["pod"] or "", r["cluster"]))
         self.result.pop("diff", None)
-        self.result["clusters"] = out
+        self.result.update({"clusters": out})
         return self.result
 
 

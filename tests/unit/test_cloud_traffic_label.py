@@ -20,8 +20,8 @@ def label(**args):
 
 
 def test_traffic_label(standin):
-    rc, _, out = play(standin, ZONE)
-    assert rc == 0, out
+    rc, res, out = play(standin, ZONE)
+    assert rc == 0 and not failed(res), out
     [ttype] = standin.data["traffictypes"]
     assert ttype.get("kvmnetworklabel") == "cloudbr0"
     assert "xennetworklabel" not in ttype      # what cs_traffic_type 2.5.0 does
