@@ -64,10 +64,11 @@ def test_vault_example_placeholders_fail_cs504(tmp_path):
         "cloudstack_validate_report=%s" % report)
     assert rc == 2, out
     data = json.loads(report.read_text())
-    assert [v["id"] for v in data["violations"]] == ["CS504"] * 5
+    assert [v["id"] for v in data["violations"]] == ["CS504"] * 8
     for name in ("cloudstack_db_password", "cloudstack_db_root_password",
                  "cloudstack_db_replication_password", "cloudstack_mgmt_key",
-                 "cloudstack_db_key"):
+                 "cloudstack_db_key", "cloudstack_api_key",
+                 "cloudstack_api_secret", "cloudstack_host_password"):
         assert "CS504 [group_vars/all] %s is left" % name in out
 
 
