@@ -21,6 +21,6 @@ unit: standin-tools
 molecule-management: setup lab-image-container standin-tools
 	molecule test -s management
 
-# Passed in a fresh-clone make test (README's run 8, 2026-11-30): 666 s
-# (converge 171, idempotence 86, verify 343), with the LB pair.
+# Passed in a fresh-clone make test (README's run 9, 2026-11-30): 539 s
+# (converge 159, idempotence 77, verify 245), with the LB pair (run 8: 666 s).
 TEST_TARGETS += molecule-management
