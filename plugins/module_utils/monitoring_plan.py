@@ -286,9 +286,10 @@ def _host_rules(knobs):
                "The libvirt TLS certificate of {{ $labels.host }} expires "
                "within %s days" % cert,
                "{{ $labels.path }} on {{ $labels.host }} expires in "
-               "{{ $value | humanizeDuration }}; live migration between KVM "
-               "hosts stops when it does. Renew it (kvm_host's libvirt TLS "
-               "tasks, playbooks/hypervisors.yml)."),
+               "{{ $value | humanizeDuration }}; live migrations to and from "
+               "this KVM host fail once it expires. Renew it: "
+               "CloudStack's provisionCertificate for the host, or playbooks/"
+               "hypervisors.yml with kvm_host_tls_manage_certs."),
     ]
 
 
