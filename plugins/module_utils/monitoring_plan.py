@@ -27,6 +27,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
@@ -80,7 +81,7 @@ class KnobError(ValueError):
 
 def _number(name, value, low, high=None, low_open=True):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            value != value:
+            (isinstance(value, float) and not math.isfinite(value)):
         raise KnobError("knob %s must be a number, got %r" % (name, value))
     if (value <= low if low_open else value < low) or \
             (high is not None and value >= high):

@@ -196,6 +196,8 @@ def test_knobs():
     ({"disk_free_percent": 100}, "disk_free_percent must be above 0"),
     ({"disk_free_percent": "10"}, "disk_free_percent must be a number"),
     ({"predict_hours": True}, "predict_hours must be a number"),
+    ({"predict_hours": float("inf")}, "predict_hours must be a number"),
+    ({"security_update_days": float("nan")}, "security_update_days must be a number"),
     ({"cert_days": -1}, "cert_days must be above 0"),
     ({"replication_lag_seconds": None}, "replication_lag_seconds must be a number"),
     ({"disk_mountpoints": "/"}, "disk_mountpoints must be a non-empty list of absolute paths"),
