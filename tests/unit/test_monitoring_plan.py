@@ -227,3 +227,9 @@ def test_filter_from_hostvars_equals_the_plan():
         FilterModule().filters()["monitoring_plan"]({}, {})
     with pytest.raises(AnsibleFilterError, match="must be hostvars"):
         FilterModule().filters()["monitoring_plan"]([], groups)
+
+
+def test_sources_as_written_once_without_blanks():
+    def sources(groups, hv, g):
+        g["cloudstack_monitoring_sources"] = [" 192.0.2.10 ", "192.0.2.10", "10.10.0.5/32"]
+    assert plan(monitored, sources)["sources"] == ["10.10.0.5", "192.0.2.10", "10.10.0.5/32"]
