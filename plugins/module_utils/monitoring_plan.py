@@ -70,6 +70,7 @@ HOST_VMS_METRIC = "cloudstack_host_vms_total"
 SECURITY_PENDING = "cloudstack_security_updates_pending"
 SECURITY_SINCE = "cloudstack_security_updates_pending_since_seconds"
 LIBVIRT_CERT = "cloudstack_libvirt_cert_not_after_seconds"
+MYSQL_UP = "mysql_up"
 SLAVE_IO = "mysql_slave_status_slave_io_running"
 SLAVE_SQL = "mysql_slave_status_slave_sql_running"
 SLAVE_LAG = "mysql_slave_status_seconds_behind_master"
@@ -337,9 +338,22 @@ def _management_rules(clusters, knobs):
     return out
 
 
-def _database_rules(knobs):
+def _database_rules(replicas, knobs):
     lag = _num(knobs["replication_lag_seconds"])
-    return [
+    out = []
+    if replicas:
+        # a replica whose exporter answers but that has no replica status:
+        # replication never set up, or reset
+        out.append(_alert(
+            "CloudStackReplicationStopped",
+            '%s{job="mysqld",host=~%s} == 1 unless on (instance) %s' % (
+                MYSQL_UP, _regex(replicas), SLAVE_IO), knobs, "critical",
+            "Database replica {{ $labels.host }} does not replicate",
+            "{{ $labels.host }} is a database replica (cloudstack_db_"
+            "replicas) but reports no replica status: replication was never "
+            "set up on it, or was reset. Set it up again (playbooks/"
+            "database.yml)."))
+    return out + [
         _alert("CloudStackReplicationStopped",
                "%s == 0 or %s == 0" % (SLAVE_IO, SLAVE_SQL), knobs,
                "critical",
@@ -374,7 +388,8 @@ def plan_monitoring(model, knobs=None):
             {"name": "cloudstack-hosts", "rules": _host_rules(knobs)},
             {"name": "cloudstack-management",
              "rules": _management_rules(clusters, knobs)},
-            {"name": "cloudstack-database", "rules": _database_rules(knobs)},
+            {"name": "cloudstack-database",
+             "rules": _database_rules(model.group(G_DB_REPLICAS), knobs)},
         ]},
         "clusters": clusters,
     }

@@ -47,9 +47,10 @@ def rules(p):
     return [r for group in p["rules"]["groups"] for r in group["rules"]]
 
 
-def rule(p, name):
-    (found,) = [r for r in rules(p) if r["alert"] == name]
-    return found
+def rule(p, name, index=0):
+    found = [r for r in rules(p) if r["alert"] == name]
+    assert len(found) == (2 if name == "CloudStackReplicationStopped" else 1)
+    return found[index]
 
 
 def test_keys_servers_sources_ports():
@@ -233,3 +234,16 @@ def test_sources_as_written_once_without_blanks():
     def sources(groups, hv, g):
         g["cloudstack_monitoring_sources"] = [" 192.0.2.10 ", "192.0.2.10", "10.10.0.5/32"]
     assert plan(monitored, sources)["sources"] == ["10.10.0.5", "192.0.2.10", "10.10.0.5/32"]
+
+
+def test_replicas_without_replica_status():
+    p = plan(monitored)
+    assert rule(p, "CloudStackReplicationStopped", 0)["expr"] == (
+        'mysql_up{job="mysqld",host=~"db2"} == 1 unless on (instance) mysql_slave_status_slave_io_running')
+    assert rule(p, "CloudStackReplicationStopped", 1)["expr"] == (
+        "mysql_slave_status_slave_io_running == 0 or mysql_slave_status_slave_sql_running == 0")
+    # without replicas only the thread check (no replica: nothing to expect)
+    no_replica = plan(lambda gr, hv, g: gr.update(cloudstack_db_replicas=[]),
+                      lambda gr, hv, g: g.update(cloudstack_db_dr=False))
+    assert [r["expr"] for r in rules(no_replica) if r["alert"] == "CloudStackReplicationStopped"] == [
+        "mysql_slave_status_slave_io_running == 0 or mysql_slave_status_slave_sql_running == 0"]
