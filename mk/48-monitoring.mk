@@ -31,7 +31,7 @@ $(PROMTOOL):
 monitoring-rules: setup promtool
 	rm -rf $(MONITORING_RULES)
 	python tests/promtool/render_rules.py $(MONITORING_RULES)
-	$(PROMTOOL) check config $(MONITORING_RULES)/*/prometheus.yml
+	$(PROMTOOL) check config --lint-fatal $(MONITORING_RULES)/*/prometheus.yml
 	$(PROMTOOL) test rules tests/promtool/*.yml
 
 TEST_TARGETS += monitoring-rules

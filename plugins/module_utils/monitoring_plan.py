@@ -352,7 +352,7 @@ def _database_rules(replicas, knobs):
             "{{ $labels.host }} is a database replica (cloudstack_db_"
             "replicas) but reports no replica status: replication was never "
             "set up on it, or was reset. Set it up again (playbooks/"
-            "database.yml)."))
+            "database.yml).", {"problem": "no_replica_status"}))
     return out + [
         _alert("CloudStackReplicationStopped",
                "%s == 0 or %s == 0" % (SLAVE_IO, SLAVE_SQL), knobs,
@@ -362,7 +362,8 @@ def _database_rules(replicas, knobs):
                "{{ $labels.host }} is not running; the replica no longer "
                "follows the primary. Read SHOW REPLICA STATUS (Last_IO_Error, "
                "Last_SQL_Error) on it, fix the cause and start the replica, "
-               "or rebuild it (playbooks/database.yml)."),
+               "or rebuild it (playbooks/database.yml).",
+               {"problem": "thread_stopped"}),
         _alert("CloudStackReplicationLagging",
                "%s > %s" % (SLAVE_LAG, lag), knobs, "warning",
                "Database replica {{ $labels.host }} lags more than %s "

@@ -242,6 +242,10 @@ def test_replicas_without_replica_status():
         'mysql_up{job="mysqld",host=~"db2"} == 1 unless on (instance) mysql_slave_status_slave_io_running')
     assert rule(p, "CloudStackReplicationStopped", 1)["expr"] == (
         "mysql_slave_status_slave_io_running == 0 or mysql_slave_status_slave_sql_running == 0")
+    # two rules of one alert: told apart by their problem label (promtool's
+    # duplicate-rules lint)
+    assert [rule(p, "CloudStackReplicationStopped", i)["labels"]["problem"] for i in (0, 1)] == [
+        "no_replica_status", "thread_stopped"]
     # without replicas only the thread check (no replica: nothing to expect)
     no_replica = plan(lambda gr, hv, g: gr.update(cloudstack_db_replicas=[]),
                       lambda gr, hv, g: g.update(cloudstack_db_dr=False))
