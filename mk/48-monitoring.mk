@@ -19,9 +19,13 @@ promtool: $(PROMTOOL)
 
 $(PROMTOOL):
 	mkdir -p $(PROMTOOL_CACHE)/deb
-	@# apt-get download writes to the current directory as _apt when it can
+	@# apt-get download writes to the current directory (as root: a warning
+	@# that _apt cannot, filtered); stale or missing package lists: update once
 	cd $(PROMTOOL_CACHE)/deb && { ls prometheus_*.deb >/dev/null 2>&1 \
-	  || apt-get download prometheus 2>&1 | grep -v '^W: Download is performed unsandboxed' || true; }
+	  || apt-get download prometheus 2>&1 | grep -v '^W: Download is performed unsandboxed' \
+	  || ls prometheus_*.deb >/dev/null 2>&1 \
+	  || { apt-get update -qq && apt-get download prometheus 2>&1 | grep -v '^W: Download is performed unsandboxed'; } \
+	  || true; }
 	deb=$$(ls $(PROMTOOL_CACHE)/deb/prometheus_*.deb | tail -n 1) \
 	  && [ -n "$$deb" ] || { echo "promtool: apt-get download prometheus failed (is the Debian mirror in sources.list?)" >&2; exit 1; }; \
 	  dpkg-deb --fsys-tarfile "$$deb" | tar -x -C $(PROMTOOL_CACHE) ./usr/bin/promtool
