@@ -149,22 +149,21 @@ def _roles(model, name):
 def _cloud_hosts(model):
     """Every host of a contract group, then the hosts listed in clusters
     (no duplicates)."""
-    out = []
-    for group in CONTRACT_GROUPS:
-        for h in model.group(group):
-            if h not in out:
-                out.append(h)
-    for cl in model.clusters:
-        for h in cl.hosts:
-            if h not in out:
+    out, seen = [], set()
+    for hosts in [model.group(g) for g in CONTRACT_GROUPS] + [
+            cl.hosts for cl in model.clusters]:
+        for h in hosts:
+            if h not in seen:
+                seen.add(h)
                 out.append(h)
     return out
 
 
 def _targets(model):
     out = []
-    mgmt = model.group(G_MGMT)
-    dbs = model.group(G_DB_PRIMARY) + model.group(G_DB_REPLICAS)
+    mgmt = set(model.group(G_MGMT))
+    dbs = set(model.group(G_DB_PRIMARY) + model.group(G_DB_REPLICAS))
+    hypervisor_roles = [hv.lower() for hv in D.HYPERVISOR_GROUPS]
     for name in _cloud_hosts(model):
         address = model.address(name)
         if address is None:
@@ -173,7 +172,7 @@ def _targets(model):
         roles = _roles(model, name)
         exporters = []
         only_hypervisor = host.hypervisor is not None and all(
-            r in [hv.lower() for hv in D.HYPERVISOR_GROUPS] for r in roles)
+            r in hypervisor_roles for r in roles)
         if not only_hypervisor or \
                 host.hypervisor in NODE_EXPORTER_HYPERVISORS:
             exporters.append("node")
@@ -216,10 +215,7 @@ def _clusters(model):
         row = rows.get((cl.zone.name, cl.pod.name, cl.name))
         if row is None:
             continue        # no per-host limit: no threshold
-        hosts = []
-        for h in cl.hosts:
-            if h not in hosts:
-                hosts.append(h)
+        hosts = list(dict.fromkeys(cl.hosts))     # once each, in order
         addresses = [a for a in (model.address(h) for h in hosts)
                      if a is not None]
         out.append({"zone": cl.zone.name, "pod": cl.pod.name,
