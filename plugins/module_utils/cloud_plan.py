@@ -36,6 +36,8 @@ from ansible_collections.cloudstack.infra.plugins.module_utils import management
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import G_MGMT, G_NFS
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules_capacity import (
     capacity_warn_from)
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_network as RN
+from ansible_collections.cloudstack.infra.plugins.module_utils import topology_rules_storage as RS
 
 # the hosts' bridges (kvm_host's defaults; a XenServer network of the same
 # name-label carries the traffic on XenServer)
@@ -75,37 +77,9 @@ def _range(pair):
 
 
 def _storage_address(model, server, zone, hosts):
-    """The address CloudStack reaches an NFS server at: its interface on a
-    storage network of the zone that every host in ``hosts`` also has an
-    interface on (all of them when hosts is None), else its management
-    address."""
-    names = [n.raw.get("name") for n in zone.storage]
-    own = dict((si.get("network"), si.get("address")) for si in
-               (model.hostvars.get(server) or {}).get(
-                   "cloudstack_storage_interfaces") or [] if si)
-    for net in names:
-        if own.get(net) is None:
-            continue
-        members = hosts if hosts is not None else [
-            h for c in zone.clusters for h in c.hosts]
-        if all(any(si.get("network") == net for si in
-                   (model.hostvars.get(h) or {}).get(
-                       "cloudstack_storage_interfaces") or [] if si)
-               for h in members):
-            return str(own[net]), net
-    return model.address(server), None
-
-
-def _device_for(model, hosts, network):
-    """The one device the hosts use for a storage network, or None when
-    they disagree or none has one."""
-    devices = set()
-    for h in hosts:
-        for si in (model.hostvars.get(h) or {}).get(
-                "cloudstack_storage_interfaces") or []:
-            if si and si.get("network") == network and si.get("device"):
-                devices.add(si["device"])
-    return devices.pop() if len(devices) == 1 else None
+    """The address CloudStack reaches an NFS server at (the model's storage
+    interfaces; topology_rules_network.storage_address)."""
+    return RN.storage_address(model, server, zone, hosts)
 
 
 def _traffic(zone, model):
@@ -128,26 +102,23 @@ def _traffic(zone, model):
                              "xen_label": GUEST_LABEL})
     nets = [management, guest]
     # secondary storage reached over a storage network: storage traffic on
-    # it, labelled with the device the zone's KVM hosts use for it
-    for sec in zone.secondary_storage:
-        net = _storage_address(model, sec.get("server"), zone, None)[1]
-        if net is None:
-            continue
-        kvm = [h for c in zone.clusters if c.hypervisor == "KVM"
-               for h in c.hosts]
-        device = _device_for(model, kvm, net)
-        if kvm and device is None:
+    # it, labelled with the device the zone's KVM hosts use for it (CS310
+    # refuses hosts that disagree; this is its backstop)
+    found = RN.storage_traffic(model, zone)
+    if found is not None:
+        net, kvm, devices = found
+        if kvm and len(devices) != 1:
             raise PlanError(
                 "zone %s: the KVM hosts do not use one device for storage "
                 "network %s (cloudstack_storage_interfaces[].device), which "
                 "the Storage traffic label needs; give them the same device "
                 "name" % (zone.name, net))
+        device = next(iter(devices)) if kvm else None
         nets.append({"name": "%s-storage" % zone.name, "isolation": None,
                      "vlan": None,
                      "traffic": [{"type": "Storage",
                                   "kvm_label": device or net,
                                   "xen_label": net}]})
-        break
     return nets
 
 
@@ -168,18 +139,15 @@ def _pool_url(model, zone, cluster, pool):
     if kind == "smb":
         return "cifs://%s%s" % (model.address(pool.get("server")), path)
     if kind == "iscsi":
-        portal = pool.get("portal")
-        if portal is None:
-            lio = model.lio_server(pool)
-            portals = model.portals(lio, zone) if lio else []
-            portal = portals[0] if portals else None
-        if portal is None:
+        portal = RS.iscsi_portal(model, zone, pool)
+        if portal is None:      # CS212 (CS210) refuse it first
             raise PlanError(
                 "%s: iSCSI pool %s has no portal: set its portal (the "
                 "target's address) or serve its target from a "
                 "cloudstack_iscsi_targets host" % (cluster.location, name))
         return "iscsi://%s/%s/%d" % (portal, pool.get("target"),
                                      pool.get("lun", 0))
+    # CS213 (CS202) refuse it first
     raise PlanError(
         "%s: primary storage %s of type %s is not registered by "
         "cloudstack.infra.cloud (it registers nfs, shared_mountpoint, iscsi, "
@@ -226,7 +194,7 @@ def _zone_plan(model, zone):
             "end": end, "vlan": "untagged" if vlan is None else str(vlan),
             "for_virtual_network": True})
     if not advanced:
-        if zone.guest is None or zone.guest.gateway is None:
+        if RN.basic_zone_guest_problem(zone) is not None:     # CS309
             raise PlanError("basic zone %s needs networks.guest with cidr "
                             "and gateway (its shared guest network)"
                             % zone.name)

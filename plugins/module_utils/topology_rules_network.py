@@ -424,3 +424,108 @@ def _check_ranges(ctx, ranges, used):
                         "%s-%s" % (start, end, where, other, ostart, oend),
                         "give each range its own addresses")
         checked.append((where, start, end))
+
+
+@rule("CS309", ERROR, "basic zone without a guest gateway",
+      "A basic zone's shared guest network, which the cloud role registers "
+      "with the pods' guest ranges, has a CIDR and a gateway.", "network",
+      reads=("cloudstack_zones",))
+def basic_zone_rules(ctx):
+    for zone in ctx.model.zones:
+        problem = basic_zone_guest_problem(zone)
+        if problem is not None and not _broken(ctx, zone.path):
+            ctx.add("CS309", zone.name, problem,
+                    "add networks.guest: {cidr: ..., gateway: ...} to zone "
+                    "%s (its shared guest network)" % zone.name)
+
+
+def basic_zone_guest_problem(zone):
+    """Why a basic zone's shared guest network cannot be registered (no
+    networks.guest, or one without gateway), or None (also for an advanced
+    zone). CS308 checks the pods' guest ranges once the network is there."""
+    if zone.network_type != "basic":
+        return None
+    if zone.guest is None:
+        return "basic zone %s has no networks.guest (its shared guest " \
+            "network)" % zone.name
+    if zone.guest.gateway is None:
+        return "basic zone %s has networks.guest without a gateway" \
+            % zone.name
+    return None
+
+
+def _interfaces(model, name):
+    """A host's storage interfaces that are mappings (the model's list)."""
+    if not isinstance(name, str):
+        return []
+    return [si for si in model.host(name).storage_interfaces
+            if isinstance(si, dict)]
+
+
+def storage_address(model, server, zone, hosts):
+    """(address, network) CloudStack reaches a storage server at: its
+    interface on a storage network of the zone that every host in ``hosts``
+    also has an interface on (all the zone's cluster hosts when hosts is
+    None); else (its management address, None)."""
+    names = [n.raw.get("name") for n in zone.storage]
+    own = dict((si.get("network"), si.get("address"))
+               for si in _interfaces(model, server))
+    members = hosts if hosts is not None else [
+        h for c in zone.clusters for h in c.hosts]
+    for net in names:
+        if own.get(net) is None:
+            continue
+        if all(any(si.get("network") == net for si in _interfaces(model, h))
+               for h in members):
+            return str(own[net]), net
+    return (model.address(server) if isinstance(server, str) else None), None
+
+
+def storage_devices(model, hosts, network):
+    """The set of devices the hosts use for a storage network."""
+    return set(si["device"] for h in hosts for si in _interfaces(model, h)
+               if si.get("network") == network
+               and isinstance(si.get("device"), str) and si["device"])
+
+
+def storage_traffic(model, zone):
+    """(network, KVM hosts, their devices for it) of the storage network
+    that carries a zone's Storage traffic (the first secondary storage
+    reached over a storage network of the zone), or None."""
+    for sec in zone.secondary_storage:
+        if not isinstance(sec, dict):
+            continue
+        net = storage_address(model, sec.get("server"), zone, None)[1]
+        if net is None:
+            continue
+        kvm = [h for c in zone.clusters if c.hypervisor == "KVM"
+               for h in c.hosts]
+        return net, kvm, storage_devices(model, kvm, net)
+    return None
+
+
+@rule("CS310", ERROR, "KVM hosts use different devices for the storage "
+      "traffic network",
+      "The KVM hosts of a zone reach the storage network that carries its "
+      "Storage traffic through one device name: CloudStack labels the "
+      "traffic with it.", "network",
+      reads=("cloudstack_zones", "cloudstack_storage_interfaces",
+             "cloudstack_management_address"))
+def storage_traffic_rules(ctx):
+    for zone in ctx.model.zones:
+        found = storage_traffic(ctx.model, zone)
+        if found is None:
+            continue
+        net, kvm, devices = found
+        if not kvm or len(devices) == 1:
+            continue
+        if any(ctx.bad("cloudstack_storage_interfaces", (h,)) for h in kvm):
+            continue    # malformed: already a CS001
+        ctx.add("CS310", "%s/storage %s" % (zone.name, net),
+                "the KVM hosts of zone %s use %s for storage network %s, "
+                "which carries the zone's Storage traffic (labelled with one "
+                "device)" % (zone.name, ", ".join(sorted(devices)) or
+                             "no device", net),
+                "give every KVM host of zone %s the same "
+                "cloudstack_storage_interfaces[].device for network %s"
+                % (zone.name, net))

@@ -322,6 +322,76 @@ def _portals(ctx, host, zone):
         or [] if s))
 
 
+# The pool types cloudstack.infra.cloud registers through the API
+# (cloud_plan._pool_url); local storage needs no pool. CS213 refuses the
+# others (fc, vmfs) where the hypervisor supports them (CS202 otherwise).
+REGISTERED_POOL_TYPES = ("nfs", "shared_mountpoint", "iscsi", "clvm",
+                         "presetup", "smb", "local")
+
+
+def iscsi_portal(model, zone, pool):
+    """The portal the cloud role registers an iscsi pool with: its
+    ``portal``, else the first portal address of the cloudstack_iscsi_targets
+    host serving it (Model.lio_server); None when there is neither (CS212;
+    cloud_plan refuses the same)."""
+    portal = pool.get("portal")
+    if portal is None:
+        lio = model.lio_server(pool)
+        portals = model.portals(lio, zone) if lio else []
+        portal = portals[0] if portals else None
+    return portal
+
+
+@rule("CS212", ERROR, "iSCSI pool without a portal",
+      "Every iSCSI pool names the portal CloudStack logs in to: its own "
+      "portal address, or a cloudstack_iscsi_targets host that serves it.",
+      "storage", reads=("cloudstack_zones", "cloudstack_storage_interfaces",
+                        "cloudstack_management_address"))
+@rule("CS213", ERROR, "primary storage type the API tier cannot register",
+      "Every primary storage pool has a type the cloud role registers "
+      "through CloudStack's API (nfs, shared_mountpoint, iscsi, clvm, "
+      "presetup, smb; local needs no pool).", "storage",
+      reads=("cloudstack_zones",))
+def pool_registration_rules(ctx):
+    targets = _group(ctx.groups, G_ISCSI)
+    for c in ctx.model.clusters:
+        for i, ps in enumerate(c.raw.get("primary_storage") or []):
+            if not isinstance(ps, dict) or not ps:
+                continue
+            stype = ps.get("type")
+            if not isinstance(stype, str) or \
+                    stype not in D.PRIMARY_STORAGE_TYPES:
+                continue        # missing or unknown: CS001
+            if c.hypervisor is not None and \
+                    D.storage_type_support(stype, c.hypervisor)[0] == ERROR:
+                continue        # not on this hypervisor at all: CS202
+            ploc = "%s/%s" % (c.location, ps.get("name",
+                                                 "primary_storage[%d]" % i))
+            if stype not in REGISTERED_POOL_TYPES:
+                ctx.add("CS213", ploc, "primary storage %s has type %s, which "
+                        "cloudstack.infra.cloud does not register (it "
+                        "registers %s)" % (ps.get("name"), stype,
+                                           ", ".join(REGISTERED_POOL_TYPES)),
+                        "register the pool by hand and leave it out of the "
+                        "inventory, or change its type")
+                continue
+            if stype != "iscsi" or ps.get("portal") is not None:
+                continue
+            if ps.get("server") is None and len(targets) > 1:
+                continue        # which target serves it: CS210
+            lio = ctx.model.lio_server(ps)
+            if lio is not None:
+                continue        # served: CS210 names a target without portals
+            ctx.add("CS212", ploc, "iscsi primary storage %s has no portal "
+                    "and no cloudstack_iscsi_targets host serves it%s" % (
+                        ps.get("name"), "" if ps.get("server") is None else
+                        " (server %s is not in %s)" % (ps.get("server"),
+                                                       G_ISCSI)),
+                    "set portal: <the target's address> on the pool, or "
+                    "serve its target from a %s host (server: <host>)"
+                    % G_ISCSI)
+
+
 @rule("CS211", ERROR, "disk offering outside 1..100 GB",
       "Block devices from 1 GB to 100 GB: the custom disk offering's "
       "bounds and every listed offering's size.", "storage",

@@ -80,7 +80,8 @@ def base():
                       "gateway": "10.21.0.1"}],
                  "public": {"cidr": "203.0.113.0/24",
                             "gateway": "203.0.113.1"},
-                 "guest": {"cidr": "10.30.0.0/16"}},
+                 "guest": {"cidr": "10.30.0.0/16",
+                           "gateway": "10.30.0.1"}},
              "secondary_storage": [{"server": "nfs1",
                                     "path": "/export/secondary",
                                     "size_gb": 500}],
@@ -105,6 +106,7 @@ def base():
                   "features": ["ha", "live_migration"],
                   "primary_storage": [{"name": "ps2", "type": "iscsi",
                                        "target": "iqn.2026-01.lab:ps2",
+                                       "portal": "10.20.0.50",
                                        "size_tb": 2, "multipath": True}]},
              ]}]},
             {"name": "zone2", "site": "dc2",
@@ -113,7 +115,8 @@ def base():
                                 "gateway": "10.11.0.1"},
                  "public": {"cidr": "198.51.100.0/24",
                             "gateway": "198.51.100.1"},
-                 "guest": {"cidr": "10.31.0.0/16"}},
+                 "guest": {"cidr": "10.31.0.0/16",
+                           "gateway": "10.31.0.1"}},
              "secondary_storage": [{"server": "nfs1", "path": "/export/s2",
                                     "size_gb": 100}],
              "pods": [{"name": "pod1", "clusters": [
@@ -251,6 +254,20 @@ def STOR(i):
 
 def P0(gr, hv, g):
     return z(g)["pods"][0]
+
+
+def storage_traffic(*devices):
+    """nfs1 and every host of zone1's clusters on storage-a, so that the
+    zone's Storage traffic runs there; kvm1..kvm3 use these devices."""
+    def mutate(groups, hv, g):
+        hv["nfs1"]["cloudstack_storage_interfaces"] = [
+            {"network": "storage-a", "device": "eth1",
+             "address": "10.20.0.20"}]
+        for i, device in enumerate(devices, start=1):
+            hv["kvm%d" % i]["cloudstack_storage_interfaces"] = [
+                {"network": "storage-a", "device": device,
+                 "address": "10.20.0.%d" % (20 + i)}]
+    return [mutate]
 
 
 def lio(n=1):
@@ -454,6 +471,18 @@ FAILING = [
     ("CS211", [s(G, "cloudstack_disk_offerings",
                  [{"name": "small", "disk_size_gb": 10},
                   {"name": "small", "disk_size_gb": 20}])], "error"),
+    # an iscsi pool with no portal that no LIO target serves
+    ("CS212", [d(PSX, "portal")], "error"),
+    ("CS212", [d(PSX, "portal"), s(PSX, "server", "san1")], "error"),
+    # types XenServer and VMware take but the cloud role does not register
+    ("CS213", [s(PSX, "type", "fc")], "error"),
+    ("CS213", [to_vmware, s(C2, "primary_storage", [
+        {"name": "p", "type": "vmfs", "path": "/vmfs/p"}])], "error"),
+    ("CS309", [s(Z0, "network_type", "basic"), s(Z0, "security_groups", True),
+               d(lambda gr, hv, g: z(g)["networks"]["guest"], "gateway")],
+     "error"),
+    ("CS309", [s(Z1, "network_type", "basic"), d(N1, "guest")], "error"),
+    ("CS310", storage_traffic("eth2", "eth3", "eth2"), "error"),
     ("CS308", [s(P0, "start", "10.10.0.20"), s(P0, "end", "10.10.0.40")],
      "error"),
     ("CS308", [s(P0, "start", "10.10.0.200"), s(P0, "end", "10.10.0.100")],
@@ -558,13 +587,14 @@ PASSING = [
     ("CS201", [s(PS0, "size_tb", 6)]),
     ("CS202", [s(PS0, "type", "shared_mountpoint"), d(PS0, "server"),
                s(C0, "overprovisioning", {"storage": 1.0})]),
-    ("CS202", [s(PSX, "type", "fc")]),
+    ("CS202", [s(PSX, "type", "clvm")]),
     ("CS202", [to_hv("HyperV", "cloudstack_hyperv_hosts"),
                s(C2, "primary_storage", [{"name": "p", "type": "smb",
                                           "path": "//f/s"}])]),
     ("CS203", [to_vmware, s(C2, "overprovisioning", {"storage": 2.0}),
                s(C2, "primary_storage", [{"name": "p", "type": "iscsi",
-                                          "target": "iqn.x:y"}])]),
+                                          "target": "iqn.x:y",
+                                          "portal": "10.11.0.60"}])]),
     ("CS203", [s(CX, "overprovisioning", {"storage": 1.0})]),
     ("CS204", [s(Z1, "secondary_storage", [{"server": "nfs1", "path": "/s",
                                             "size_gb": 100}])]),
@@ -664,6 +694,13 @@ PASSING = [
     ("CS602", [s(C0, "overprovisioning", {"memory": 1})]),
     ("CS603", [s(H("xen1"), "cloudstack_xen_dom0_memory_mb", 2940)]),
     ("CS604", [s(C0, "planned_instances", 89)]),
+    # an iscsi pool with its own portal (base), or served by a LIO target
+    ("CS212", [lio(1), d(PSX, "portal"),
+               s(PSX, "target", "iqn.2026-01.lab.example:ps2")]),
+    ("CS213", [s(PSX, "type", "presetup"), d(PSX, "target")]),
+    ("CS309", [s(Z0, "network_type", "basic"),
+               s(Z0, "security_groups", True)]),
+    ("CS310", storage_traffic("eth2", "eth2", "eth2")),
 ]
 
 

@@ -25,14 +25,19 @@ EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
 INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
 
 PROBE = (
-    "import socket,sys\n"
-    "s=socket.socket(); s.settimeout(3)\n"
-    "src=sys.argv[3]\n"
-    "src and s.bind((src,0))\n"
-    "try:\n"
-    "    s.connect((sys.argv[1],int(sys.argv[2]))); print('open')\n"
-    "except socket.timeout: print('dropped')\n"
-    "except ConnectionRefusedError: print('refused')\n"
+    "import socket,sys,threading\n"
+    "def one(i,address,port,src):\n"
+    "    s=socket.socket(); s.settimeout(3)\n"
+    "    src and s.bind((src,0))\n"
+    "    try:\n"
+    "        s.connect((address,int(port))); out[i]='open'\n"
+    "    except socket.timeout: out[i]='dropped'\n"
+    "    except ConnectionRefusedError: out[i]='refused'\n"
+    "args=[a.split(',') for a in sys.argv[1:]]\n"
+    "out=[None]*len(args)\n"
+    "ts=[threading.Thread(target=one,args=(i,*a)) for i,a in enumerate(args)]\n"
+    "[t.start() for t in ts]; [t.join() for t in ts]\n"
+    "print(' '.join(out))\n"
 )
 
 
@@ -40,11 +45,19 @@ def other_host(name):
     return testinfra.get_host("ansible://%s?ansible_inventory=%s" % (name, INVENTORY))
 
 
+def probes(client, targets):
+    """open / dropped (no answer in 3 s: the firewall) / refused (nothing
+    listens) for each (address, port, source) of targets, probed at once from
+    client (a dropped probe waits its 3 s beside the others, not after them)."""
+    args = " ".join("%s,%s,%s" % (address, port, source) for address, port, source in targets)
+    out = client.run("python3 -c %s %s" % (_quote(PROBE), args))
+    assert out.rc == 0, out.stderr
+    return out.stdout.split()
+
+
 def probe(client, address, port, source=""):
     """open / dropped (no answer: the firewall) / refused (nothing listens)."""
-    out = client.run("python3 -c %s %s %s '%s'" % (_quote(PROBE), address, port, source))
-    assert out.rc == 0, out.stderr
-    return out.stdout.strip()
+    return probes(client, [(address, port, source)])[0]
 
 
 def _quote(text):
@@ -168,21 +181,25 @@ def test_firewall_from_the_database_host(host):
     db = other_host("management-db")
     me = name_of(host)
     inside, outside = ADDRESSES[me], OUTSIDE[me]
-    # API: only the load balancers (and firewalls, admin sources), not the
-    # rest of the management network, never the outside
-    assert probe(db, inside, 8080, DB_ADDRESS) == "dropped"
-    assert probe(db, outside, 8080, OUTSIDE_DB) == "dropped"
-    # agent port: the management network (hosts, system VMs), not the outside
-    assert probe(db, inside, 8250, DB_ADDRESS) == "open"
-    assert probe(db, outside, 8250, OUTSIDE_DB) == "dropped"
-    # cluster port: the other management server only
-    assert probe(db, inside, 9090, DB_ADDRESS) == "dropped"
-    # integration port (cloudstack_mgmt_integration_api: true): open to the
-    # management network, dropped from the outside
-    assert probe(db, inside, 8096, DB_ADDRESS) == "open"
-    assert probe(db, outside, 8096, OUTSIDE_DB) == "dropped"
-    # SSH: management network only
-    assert probe(db, outside, 22, OUTSIDE_DB) == "dropped"
+    expected = [
+        # API: only the load balancers (and firewalls, admin sources), not the
+        # rest of the management network, never the outside
+        ((inside, 8080, DB_ADDRESS), "dropped"),
+        ((outside, 8080, OUTSIDE_DB), "dropped"),
+        # agent port: the management network (hosts, system VMs), not the outside
+        ((inside, 8250, DB_ADDRESS), "open"),
+        ((outside, 8250, OUTSIDE_DB), "dropped"),
+        # cluster port: the other management server only
+        ((inside, 9090, DB_ADDRESS), "dropped"),
+        # integration port (cloudstack_mgmt_integration_api: true): open to the
+        # management network, dropped from the outside
+        ((inside, 8096, DB_ADDRESS), "open"),
+        ((outside, 8096, OUTSIDE_DB), "dropped"),
+        # SSH: management network only
+        ((outside, 22, OUTSIDE_DB), "dropped"),
+    ]
+    got = probes(db, [target for target, _want in expected])
+    assert list(zip([target for target, _want in expected], got)) == expected
 
 
 @pytest.mark.parametrize("lb", ["management-lb1", "management-lb2"])
