@@ -37,6 +37,7 @@ DEFAULTS = {
     "cloudstack_db_dr": "unset (CS403 warns without a replica)",
     "cloudstack_site_vpn": "disabled",
     "cloudstack_host_allowed_sources": "none (management servers and cluster peers are always allowed)",
+    "cloudstack_monitoring_sources": "none (the cloudstack_monitoring hosts are always allowed)",
     "cloudstack_nfs_export_clients": "the zones' management and storage networks",
     "cloudstack_firewall_forwards": "80 -> 8080, 443 -> 8443 (tcp)",
     "cloudstack_lb_vip": None,

@@ -15,13 +15,18 @@ from ansible_collections.cloudstack.infra.plugins.module_utils import topology_d
 
 # The constants roles may read (plain numbers, strings and lists of them).
 CONSTANTS = (
+    "ALERTMANAGER_PORT",
     "BOND_MODES",
+    "CLOUDSTACK_EXPORTER_PORT",
     "DB_CONNECTIONS_PER_MGMT",
     "FORBIDDEN_NFS_CLIENTS",
     "FORBIDDEN_PUBLIC_PORTS",
     "IQN_PATTERN",
+    "MYSQLD_EXPORTER_PORT",
+    "NODE_EXPORTER_PORT",
     "PRIMARY_STORAGE_MAX_TB",
     "PRIMARY_STORAGE_TYPES",
+    "PROMETHEUS_PORT",
     "SECONDARY_STORAGE_MIN_GB",
     "SECRET_VARS",
     "WEAK_SECRETS",

@@ -28,6 +28,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import host_network as HN
 from ansible_collections.cloudstack.infra.plugins.module_utils import management_plan as MP
@@ -340,6 +342,47 @@ def capacity_row(zone, pod, cluster, hosts, tolerate, limit):
             "threshold": capacity_warn_from(safe)}
 
 
+def limits_and_capacity(model):
+    """([{hypervisor, limit}], [capacity row per cluster]): the per-host
+    instance limits and the capacity rows (monitoring_plan's cluster alerts
+    read the same rows)."""
+    limits, capacity, seen_hv = [], [], set()
+    for cl in model.clusters:
+        limit = cl.raw.get("max_instances_per_host")
+        if limit is None:
+            continue
+        if cl.hypervisor and cl.hypervisor not in seen_hv:
+            seen_hv.add(cl.hypervisor)
+            limits.append({"hypervisor": cl.hypervisor, "limit": limit})
+        capacity.append(capacity_row(
+            cl.zone.name, cl.pod.name, cl.name, len(set(cl.hosts)),
+            cl.raw.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES),
+            limit))
+    return limits, capacity
+
+
+def exporter_settings(model):
+    """CloudStack's Prometheus exporter (global settings), only when the
+    inventory is monitored (cloudstack_monitoring hosts or
+    cloudstack_monitoring_sources): enabled, on its port, open to the
+    monitoring sources' addresses (the setting takes addresses, not
+    networks; without any, CloudStack's default 127.0.0.1)."""
+    sources = model.monitoring_sources()
+    if not sources:
+        return []
+    addresses = []
+    for src in sources:
+        net = ipaddress.ip_network(src.strip(), strict=False)
+        if net.num_addresses == 1 and str(net.network_address) not in \
+                addresses:
+            addresses.append(str(net.network_address))
+    return [{"name": "prometheus.exporter.enable", "value": "true"},
+            {"name": "prometheus.exporter.port",
+             "value": str(D.CLOUDSTACK_EXPORTER_PORT)},
+            {"name": "prometheus.exporter.allowed.ips",
+             "value": ",".join(addresses) or "127.0.0.1"}]
+
+
 def plan_cloud(model, host=None):
     """The API tier's plan (JSON-able dict); see the module docstring."""
     mgmt = model.group(G_MGMT)
@@ -369,18 +412,8 @@ def plan_cloud(model, host=None):
                 if management["servers"] else None)
             if front is not None:
                 api_url = "http://%s:%d%s" % (front, API_PORT, API_PATH)
-    limits, capacity, seen_hv = [], [], set()
-    for cl in model.clusters:
-        limit = cl.raw.get("max_instances_per_host")
-        if limit is None:
-            continue
-        if cl.hypervisor and cl.hypervisor not in seen_hv:
-            seen_hv.add(cl.hypervisor)
-            limits.append({"hypervisor": cl.hypervisor, "limit": limit})
-        capacity.append(capacity_row(
-            cl.zone.name, cl.pod.name, cl.name, len(set(cl.hosts)),
-            cl.raw.get("host_failures_to_tolerate", D.DEFAULT_HOST_FAILURES),
-            limit))
+    settings.extend(exporter_settings(model))
+    limits, capacity = limits_and_capacity(model)
     plan.update({
         "version": str(model.globals.get("cloudstack_version")
                        or MP.DEFAULT_VERSION),

@@ -158,6 +158,14 @@ ISCSI_INITIATOR_IQN_PREFIX = "iqn.2025-01.org.cloudstack.infra"
 # roles/nat_firewall defaults of cloudstack_site_vpn.port / .tunnel_cidr
 SITE_VPN_PORT = 51820
 SITE_VPN_TUNNEL_CIDR = "10.255.255.0/24"
+# monitoring (monitoring_plan, roles/monitoring, the firewalls' exporter
+# admission): Prometheus' exporters and servers. CloudStack's own exporter
+# listens on the management servers (global setting prometheus.exporter.port)
+NODE_EXPORTER_PORT = 9100
+MYSQLD_EXPORTER_PORT = 9104
+CLOUDSTACK_EXPORTER_PORT = 9595
+PROMETHEUS_PORT = 9090
+ALERTMANAGER_PORT = 9093
 CAPACITY_WARN_RATIO = 0.9           # CS604: disable allocation soon
 DEFAULT_HOST_FAILURES = 1           # the seed's (N-1) x per-host limit
 

@@ -34,8 +34,11 @@ G_LB = "cloudstack_lb"
 G_NFS = "cloudstack_nfs"
 G_ISCSI = "cloudstack_iscsi_targets"
 G_FIREWALL = "cloudstack_firewall"
+# the hosts that run Prometheus and Alertmanager (monitoring_plan)
+G_MONITORING = "cloudstack_monitoring"
 CONTRACT_GROUPS = (G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, G_NFS, G_ISCSI,
-                   G_FIREWALL) + tuple(D.HYPERVISOR_GROUPS.values())
+                   G_FIREWALL, G_MONITORING) + \
+    tuple(D.HYPERVISOR_GROUPS.values())
 
 
 def hypervisor_name(name):
@@ -484,6 +487,20 @@ class Model(object):
                 out.append(addr)
         return out
 
+    def monitoring_sources(self):
+        """Who scrapes the exporters: the cloudstack_monitoring hosts'
+        management addresses, then cloudstack_monitoring_sources (text,
+        without duplicates; empty when nothing is monitored)."""
+        out = []
+        for h in self.group(G_MONITORING):
+            addr = self.address(h)
+            if addr is not None and addr not in out:
+                out.append(addr)
+        for src in self.globals.get("cloudstack_monitoring_sources") or []:
+            if src is not None and str(src) not in out:
+                out.append(str(src))
+        return out
+
     # -- per-host view -----------------------------------------------------
 
     def host_view(self, name):
@@ -531,6 +548,7 @@ class Model(object):
             "nfs_exports": self._nfs_exports(name),
             "management_servers": self.management_addresses(),
             "firewall_sources": self._firewall_sources(h),
+            "monitoring_sources": self.monitoring_sources(),
         }
 
     def _iscsi_portals(self, h):

@@ -29,9 +29,11 @@ FORBIDDEN_FORWARD_PORTS = tuple(sorted(set(D.FORBIDDEN_PUBLIC_PORTS)
       "Storage is exported only to the zones' management and storage "
       "networks.", "security",
       reads=("cloudstack_nfs_export_clients", "cloudstack_zones"))
-@rule("CS503", ERROR, "hypervisor hosts open to any source",
-      "Hypervisor hosts accept connections only from well-known entities.",
-      "security", reads=("cloudstack_host_allowed_sources",))
+@rule("CS503", ERROR, "hosts open to any source",
+      "Hypervisor hosts and the monitoring exporters accept connections "
+      "only from well-known entities.", "security",
+      reads=("cloudstack_host_allowed_sources",
+             "cloudstack_monitoring_sources"))
 @rule("CS504", ERROR, "password left at a well-known default",
       "No secret keeps a well-known default value.", "security",
       reads=D.SECRET_VARS)
@@ -76,6 +78,29 @@ def _whole_space(nets):
     """Whether networks (of one IP version) together cover every address."""
     collapsed = list(ipaddress.collapse_addresses(nets))
     return len(collapsed) == 1 and collapsed[0].prefixlen == 0
+
+
+def _anywhere(ctx, key, value, where, what, hint):
+    """CS503: a list of sources with "anywhere" in it (0.0.0.0/0, ::/0,
+    0.0.0.0) or whose entries together cover a whole address space."""
+    nets = {4: [], 6: []}
+    for i, src in enumerate(value or []):
+        net = _to_networks(src)
+        if net is None:
+            continue
+        if net.prefixlen == 0 or (net.num_addresses == 1 and
+                                  net.network_address.is_unspecified):
+            ctx.add("CS503", where, "%s[%d] is %s: %s" % (key, i, src, what),
+                    hint)
+            nets[net.version] = None
+        elif nets[net.version] is not None:
+            nets[net.version].append(net)
+    for version in (4, 6):
+        if nets[version] and _whole_space(nets[version]):
+            ctx.add("CS503", where, "%s together cover the whole IPv%d "
+                    "address space (%s): %s" % (
+                        key, version,
+                        _names(str(n) for n in nets[version]), what), hint)
 
 
 def _security_rules(ctx, zones):
@@ -132,30 +157,16 @@ def _security_rules(ctx, zones):
         hv_hosts.extend(_group(ctx.groups, group))
     for value, where in ctx.scoped("cloudstack_host_allowed_sources",
                                    hv_hosts):
-        nets = {4: [], 6: []}
-        for i, src in enumerate(value or []):
-            net = _to_networks(src)
-            if net is None:
-                continue
-            if net.prefixlen == 0 or (net.num_addresses == 1 and
-                                      net.network_address.is_unspecified):
-                ctx.add("CS503", where, "cloudstack_host_allowed_sources[%d] "
-                        "is %s: hypervisor hosts would accept connections "
-                        "from anywhere" % (i, src),
-                        "list only the sources that need the hosts (e.g. "
-                        "monitoring); management servers are always allowed")
-                nets[net.version] = None
-            elif nets[net.version] is not None:
-                nets[net.version].append(net)
-        for version in (4, 6):
-            if nets[version] and _whole_space(nets[version]):
-                ctx.add("CS503", where, "cloudstack_host_allowed_sources "
-                        "together cover the whole IPv%d address space (%s): "
-                        "hypervisor hosts would accept connections from "
-                        "anywhere" % (version, _names(
-                            str(n) for n in nets[version])),
-                        "list only the sources that need the hosts (e.g. "
-                        "monitoring); management servers are always allowed")
+        _anywhere(ctx, "cloudstack_host_allowed_sources", value, where,
+                  "hypervisor hosts would accept connections from anywhere",
+                  "list only the sources that need the hosts (e.g. "
+                  "monitoring); management servers are always allowed")
+    for value, where in ctx.scoped("cloudstack_monitoring_sources", ()):
+        _anywhere(ctx, "cloudstack_monitoring_sources", value, where,
+                  "every host's exporters (node, mysqld, CloudStack's) "
+                  "would accept scrapes from anywhere",
+                  "list only the monitoring software's addresses; the "
+                  "cloudstack_monitoring hosts are always allowed")
     db_side = (_group(ctx.groups, G_MGMT) + _group(ctx.groups, G_DB_PRIMARY)
                + _group(ctx.groups, G_DB_REPLICAS))
     for key in D.SECRET_VARS:

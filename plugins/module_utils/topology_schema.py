@@ -663,6 +663,10 @@ GLOBAL_SPECS = {
     "cloudstack_site_vpn": Dict({"enabled": BOOL}, open_keys=True),
     "cloudstack_host_allowed_sources": List(NET, what="addresses or "
                                             "networks"),
+    # external monitoring software that scrapes the exporters (besides the
+    # cloudstack_monitoring hosts; rule CS503 refuses "anywhere")
+    "cloudstack_monitoring_sources": List(NET, what="addresses or "
+                                          "networks"),
     "cloudstack_nfs_export_clients": List(STR, what="clients"),
     "cloudstack_firewall_forwards": List(FORWARD, what="forwards"),
     "cloudstack_lb_vip": IP,
@@ -706,7 +710,8 @@ GLOBAL_ONLY_KEYS = ("cloudstack_zones", "cloudstack_sites",
                     "cloudstack_version", "cloudstack_mgmt_lb_external",
                     "cloudstack_cluster_max_hosts", "cloudstack_db_dr",
                     "cloudstack_mgmt_https", "cloudstack_mgmt_integration_api",
-                    "cloudstack_disk_offerings")
+                    "cloudstack_disk_offerings",
+                    "cloudstack_monitoring_sources")
 
 SECRET_KEYS = D.SECRET_VARS
 

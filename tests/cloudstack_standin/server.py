@@ -188,6 +188,10 @@ SEED_CONFIGURATIONS = [
     ("custom.diskoffering.size.min", "Advanced", "1", ()),
     ("custom.diskoffering.size.max", "Advanced", "1024", ()),
     ("network.gc.interval", "Advanced", "600", ()),
+    # CloudStack's Prometheus exporter (PrometheusExporterServer's ConfigKeys)
+    ("prometheus.exporter.enable", "Advanced", "false", ()),
+    ("prometheus.exporter.port", "Advanced", "9595", ()),
+    ("prometheus.exporter.allowed.ips", "Advanced", "127.0.0.1", ()),
 ]
 
 SEED_HYPERVISORS = [("KVM", "default", 50), ("XenServer", "8.2.0", 500), ("VMware", "default", 128)]

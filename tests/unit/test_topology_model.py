@@ -14,7 +14,7 @@ VIEW_KEYS = {"name", "groups", "site", "zone", "pod", "cluster",
              "hypervisor", "management_address", "management_network",
              "management_device", "guest_device", "storage_interfaces",
              "bonds", "initiator_iqn", "iscsi_portals", "nfs_exports",
-             "management_servers", "firewall_sources"}
+             "management_servers", "firewall_sources", "monitoring_sources"}
 
 
 def model(*mutations):
