@@ -1,7 +1,8 @@
 """State of the monitored hosts after converge (molecule/monitoring).
 
 Run by verify.yml on the controller:
-    pytest -q -p no:cacheprovider --hosts='ansible://all:!monitoring_test_clients' \
+    pytest -q -p no:cacheprovider \
+        --hosts='ansible://cloudstack_monitoring,ansible://cloudstack_management,ansible://cloudstack_kvm_hosts' \
         --ansible-inventory="$MOLECULE_INVENTORY_FILE" molecule/monitoring/tests/
 
 Behaviour (what Prometheus scrapes, who reaches the ports, the alerts) is
