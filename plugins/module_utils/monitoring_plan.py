@@ -27,6 +27,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
@@ -69,6 +70,7 @@ HOST_VMS_METRIC = "cloudstack_host_vms_total"
 SECURITY_PENDING = "cloudstack_security_updates_pending"
 SECURITY_SINCE = "cloudstack_security_updates_pending_since_seconds"
 LIBVIRT_CERT = "cloudstack_libvirt_cert_not_after_seconds"
+MYSQL_UP = "mysql_up"
 SLAVE_IO = "mysql_slave_status_slave_io_running"
 SLAVE_SQL = "mysql_slave_status_slave_sql_running"
 SLAVE_LAG = "mysql_slave_status_seconds_behind_master"
@@ -80,7 +82,7 @@ class KnobError(ValueError):
 
 def _number(name, value, low, high=None, low_open=True):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            value != value:
+            (isinstance(value, float) and not math.isfinite(value)):
         raise KnobError("knob %s must be a number, got %r" % (name, value))
     if (value <= low if low_open else value < low) or \
             (high is not None and value >= high):
@@ -147,22 +149,21 @@ def _roles(model, name):
 def _cloud_hosts(model):
     """Every host of a contract group, then the hosts listed in clusters
     (no duplicates)."""
-    out = []
-    for group in CONTRACT_GROUPS:
-        for h in model.group(group):
-            if h not in out:
-                out.append(h)
-    for cl in model.clusters:
-        for h in cl.hosts:
-            if h not in out:
+    out, seen = [], set()
+    for hosts in [model.group(g) for g in CONTRACT_GROUPS] + [
+            cl.hosts for cl in model.clusters]:
+        for h in hosts:
+            if h not in seen:
+                seen.add(h)
                 out.append(h)
     return out
 
 
 def _targets(model):
     out = []
-    mgmt = model.group(G_MGMT)
-    dbs = model.group(G_DB_PRIMARY) + model.group(G_DB_REPLICAS)
+    mgmt = set(model.group(G_MGMT))
+    dbs = set(model.group(G_DB_PRIMARY) + model.group(G_DB_REPLICAS))
+    hypervisor_roles = [hv.lower() for hv in D.HYPERVISOR_GROUPS]
     for name in _cloud_hosts(model):
         address = model.address(name)
         if address is None:
@@ -171,7 +172,7 @@ def _targets(model):
         roles = _roles(model, name)
         exporters = []
         only_hypervisor = host.hypervisor is not None and all(
-            r in [hv.lower() for hv in D.HYPERVISOR_GROUPS] for r in roles)
+            r in hypervisor_roles for r in roles)
         if not only_hypervisor or \
                 host.hypervisor in NODE_EXPORTER_HYPERVISORS:
             exporters.append("node")
@@ -214,10 +215,7 @@ def _clusters(model):
         row = rows.get((cl.zone.name, cl.pod.name, cl.name))
         if row is None:
             continue        # no per-host limit: no threshold
-        hosts = []
-        for h in cl.hosts:
-            if h not in hosts:
-                hosts.append(h)
+        hosts = list(dict.fromkeys(cl.hosts))     # once each, in order
         addresses = [a for a in (model.address(h) for h in hosts)
                      if a is not None]
         out.append({"zone": cl.zone.name, "pod": cl.pod.name,
@@ -286,9 +284,10 @@ def _host_rules(knobs):
                "The libvirt TLS certificate of {{ $labels.host }} expires "
                "within %s days" % cert,
                "{{ $labels.path }} on {{ $labels.host }} expires in "
-               "{{ $value | humanizeDuration }}; live migration between KVM "
-               "hosts stops when it does. Renew it (kvm_host's libvirt TLS "
-               "tasks, playbooks/hypervisors.yml)."),
+               "{{ $value | humanizeDuration }}; live migrations to and from "
+               "this KVM host fail once it expires. Renew it: "
+               "CloudStack's provisionCertificate for the host, or playbooks/"
+               "hypervisors.yml with kvm_host_tls_manage_certs."),
     ]
 
 
@@ -335,9 +334,22 @@ def _management_rules(clusters, knobs):
     return out
 
 
-def _database_rules(knobs):
+def _database_rules(replicas, knobs):
     lag = _num(knobs["replication_lag_seconds"])
-    return [
+    out = []
+    if replicas:
+        # a replica whose exporter answers but that has no replica status:
+        # replication never set up, or reset
+        out.append(_alert(
+            "CloudStackReplicationStopped",
+            '%s{job="mysqld",host=~%s} == 1 unless on (instance) %s' % (
+                MYSQL_UP, _regex(replicas), SLAVE_IO), knobs, "critical",
+            "Database replica {{ $labels.host }} does not replicate",
+            "{{ $labels.host }} is a database replica (cloudstack_db_"
+            "replicas) but reports no replica status: replication was never "
+            "set up on it, or was reset. Set it up again (playbooks/"
+            "database.yml).", {"problem": "no_replica_status"}))
+    return out + [
         _alert("CloudStackReplicationStopped",
                "%s == 0 or %s == 0" % (SLAVE_IO, SLAVE_SQL), knobs,
                "critical",
@@ -346,7 +358,8 @@ def _database_rules(knobs):
                "{{ $labels.host }} is not running; the replica no longer "
                "follows the primary. Read SHOW REPLICA STATUS (Last_IO_Error, "
                "Last_SQL_Error) on it, fix the cause and start the replica, "
-               "or rebuild it (playbooks/database.yml)."),
+               "or rebuild it (playbooks/database.yml).",
+               {"problem": "thread_stopped"}),
         _alert("CloudStackReplicationLagging",
                "%s > %s" % (SLAVE_LAG, lag), knobs, "warning",
                "Database replica {{ $labels.host }} lags more than %s "
@@ -372,7 +385,8 @@ def plan_monitoring(model, knobs=None):
             {"name": "cloudstack-hosts", "rules": _host_rules(knobs)},
             {"name": "cloudstack-management",
              "rules": _management_rules(clusters, knobs)},
-            {"name": "cloudstack-database", "rules": _database_rules(knobs)},
+            {"name": "cloudstack-database",
+             "rules": _database_rules(model.group(G_DB_REPLICAS), knobs)},
         ]},
         "clusters": clusters,
     }

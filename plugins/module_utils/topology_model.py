@@ -497,8 +497,9 @@ class Model(object):
             if addr is not None and addr not in out:
                 out.append(addr)
         for src in self.globals.get("cloudstack_monitoring_sources") or []:
-            if src is not None and str(src) not in out:
-                out.append(str(src))
+            text = None if src is None else str(src).strip()
+            if text and text not in out:
+                out.append(text)
         return out
 
     # -- per-host view -----------------------------------------------------

@@ -311,3 +311,33 @@ def test_shipped_inventories_plan(inventory):
         ":8080/client/api")
     # every host of every cluster is registered once, at its address
     assert sorted(h["name"] for h in p["hosts"]) == sorted(model.placed)
+
+
+@pytest.mark.parametrize("mutations,exporter", [
+    # not monitored: CloudStack's exporter stays as it is (off)
+    ([], None),
+    # a monitoring host: its address may scrape
+    ([lambda gr, hv, g: gr.update(cloudstack_monitoring=["mon1"]),
+      lambda gr, hv, g: hv.update(mon1={"cloudstack_management_address": "10.10.0.5"})],
+     "10.10.0.5"),
+    # external sources: addresses only (the setting takes no networks)
+    ([lambda gr, hv, g: g.update(cloudstack_monitoring_sources=[
+        "192.0.2.10", "198.51.100.0/24", "192.0.2.11/32", "2001:db8::5"])],
+     "192.0.2.10,192.0.2.11,2001:db8::5"),
+    # only networks: CloudStack's default (127.0.0.1) stays
+    ([lambda gr, hv, g: g.update(cloudstack_monitoring_sources=["198.51.100.0/24"])],
+     "127.0.0.1"),
+])
+def test_prometheus_exporter_settings_when_monitored(mutations, exporter):
+    p = plan(*mutations)
+    got = [(s["name"], s["value"]) for s in p["settings"]
+           if s["name"].startswith("prometheus.")]
+    if exporter is None:
+        assert got == []
+    else:
+        assert got == [("prometheus.exporter.enable", "true"),
+                       ("prometheus.exporter.port", "9595"),
+                       ("prometheus.exporter.allowed.ips", exporter)]
+    # the stand-in knows every setting the plan sets (molecule/cloud_api)
+    from ansible_collections.cloudstack.infra.tests.cloudstack_standin import server  # pylint: disable=import-outside-toplevel
+    assert set(s["name"] for s in p["settings"]) <= set(c[0] for c in server.SEED_CONFIGURATIONS)
