@@ -29,7 +29,7 @@ def listeners(host):
     result = set()
     for line in out.splitlines():
         local = line.split()[3]
-        addr, _, port = local.rpartition(":")
+        addr, port = local.rsplit(":", 1)
         result.add((addr.strip("[]"), int(port)))
     return result
 
