@@ -11,7 +11,7 @@ __metaclass__ = type
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_schema as S
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_rules import (
-    rule, ERROR, WARNING, G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, _names, _group, _effective)
+    rule, ERROR, WARNING, G_MGMT, G_DB_PRIMARY, G_DB_REPLICAS, G_LB, G_MONITORING, _names, _group, _effective)
 
 
 # The database role's own refusals (database_plan.DB101..DB105) as CS rules:
@@ -227,6 +227,21 @@ def _db_server_rules(ctx, primary, replicas, mgmt):
       reads=("cloudstack_usage_server",))
 def lb_rules(ctx):
     _lb_rules(ctx)
+
+
+@rule("CS414", ERROR, "monitoring server that is also a management server",
+      "Prometheus and Alertmanager run on hosts of their own: Prometheus' "
+      "port 9090 is the management servers' cluster port, and the "
+      "monitoring must not fail with what it watches.", "mgmt_db")
+def monitoring_rules(ctx):
+    mgmt = set(_group(ctx.groups, G_MGMT))
+    for h in _group(ctx.groups, G_MONITORING):
+        if h in mgmt:
+            ctx.add("CS414", h, "host %s is in both %s and %s: Prometheus' "
+                    "port %d is CloudStack's cluster port"
+                    % (h, G_MONITORING, G_MGMT, D.PROMETHEUS_PORT),
+                    "put the monitoring on a host of its own; take %s out "
+                    "of %s" % (h, G_MONITORING))
 
 
 def _lb_rules(ctx):

@@ -498,6 +498,7 @@ FAILING = [
                    "lb3", {"cloudstack_management_address": "10.10.0.4"})],
      "error"),
     ("CS413", [s(H("db1"), "cloudstack_usage_server", True)], "error"),
+    ("CS414", [s(GR, "cloudstack_monitoring", ["mgmt2"])], "error"),
     ("CS507", [d(H("fw2"), "cloudstack_site")], "error"),
     ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True,
                                             "tunnel_cidr": "10.30.5.0/24"})],
@@ -631,6 +632,9 @@ PASSING = [
     ("CS411", [s(GR, "cloudstack_lb", ["lb1", "lb2"])]),
     ("CS412", [s(GR, "cloudstack_lb", ["lb1", "lb2"])]),
     ("CS413", [s(H("mgmt2"), "cloudstack_usage_server", True)]),
+    ("CS414", [s(GR, "cloudstack_monitoring", ["mon1"]),
+               lambda gr, hv, g: hv.update(
+                   mon1={"cloudstack_management_address": "10.10.0.5"})]),
     ("CS507", [s(G, "cloudstack_site_vpn", {"enabled": True, "port": 51821,
                                             "tunnel_cidr": "10.255.0.0/30"})]),
     ("CS108", [s(CX, "max_instances_per_host", 45)]),
