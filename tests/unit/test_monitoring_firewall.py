@@ -5,9 +5,11 @@ ports from the host view's monitoring_sources, and only when the inventory
 is monitored: without monitoring sources the rulesets are what they were
 (no exporter port, no line more)."""
 import os
+import shutil
 import subprocess
 
 import pytest
+import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, ".venv", "bin")
@@ -56,7 +58,20 @@ RENDER = """---
 MONITORED = '{"cloudstack_monitoring_sources": ["192.0.2.10", "198.51.100.0/24", "2001:db8::/64"]}'
 
 
-def render(tmp_path, name, *extra):
+def unmonitored_lab(tmp_path):
+    """inventories/lab without its monitoring server: the rulesets of an
+    inventory that is not monitored."""
+    inv = tmp_path / "lab"
+    shutil.copytree(os.path.join(ROOT, "inventories", "lab"), inv)
+    hosts = yaml.safe_load((inv / "hosts.yml").read_text())
+    removed = hosts["all"]["children"].pop("cloudstack_monitoring")
+    for name in (removed or {}).get("hosts") or {}:
+        (inv / "host_vars" / ("%s.yml" % name)).unlink()
+    (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    return str(inv)
+
+
+def render(tmp_path, name, inventory, *extra):
     out = tmp_path / name
     out.mkdir()
     book = tmp_path / "render.yml"
@@ -64,7 +79,7 @@ def render(tmp_path, name, *extra):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                PATH=BIN + os.pathsep + os.environ.get("PATH", ""), ANSIBLE_NOCOLOR="1")
     proc = subprocess.run(
-        [os.path.join(BIN, "ansible-playbook"), str(book), "-i", "inventories/lab",
+        [os.path.join(BIN, "ansible-playbook"), str(book), "-i", inventory,
          "-e", "out=%s" % out, "-e", "ansible_python_interpreter=%s" % os.path.join(BIN, "python")]
         + list(extra),
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -76,7 +91,10 @@ def render(tmp_path, name, *extra):
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nft")
-    return render(tmp, "plain"), render(tmp, "monitored", "-e", MONITORED)
+    inventory = unmonitored_lab(tmp)
+    return (render(tmp, "plain", inventory),
+            render(tmp, "monitored", inventory, "-e", MONITORED),
+            render(tmp, "lab_monitored", os.path.join(ROOT, "inventories", "lab")))
 
 
 def test_without_monitoring_no_exporter_port(rendered):
@@ -114,3 +132,11 @@ def test_monitoring_sources_reach_the_exporters_and_nothing_else_changes(rendere
             if not any(ln.strip().startswith(line) for line in lines)
             and "monitoring" not in ln]
     assert kept == [ln for ln in plain.splitlines() if "monitoring" not in ln]
+
+
+def test_the_lab_monitoring_server_reaches_the_exporters(rendered):
+    """inventories/lab itself is monitored (mon1, 10.10.0.30): its address,
+    and only it, is admitted to the exporter ports."""
+    lab = rendered[2]
+    assert "ip saddr { 10.10.0.30 } tcp dport 9100 accept" in lab["kvm1"]
+    assert "ip saddr { 10.10.0.30 } tcp dport { 9100, 9595, 9104 } accept" in lab["mgmt1"]
