@@ -1,11 +1,12 @@
-"""roles/host_hygiene/files/cloudstack-security-updates-report: counting and pending-since."""
+"""roles/host_hygiene/files/cloudstack_security_updates_report.py: counting and pending-since."""
 
 import importlib.machinery
 import importlib.util
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "..", "roles", "host_hygiene", "files", "cloudstack-security-updates-report")
+SCRIPT = os.path.join(HERE, "..", "..", "roles", "host_hygiene", "files",
+                      "cloudstack_security_updates_report.py")
 
 
 def _load():

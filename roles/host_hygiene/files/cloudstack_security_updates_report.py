@@ -1,7 +1,10 @@
-#!/usr/bin/python3
 """Count the pending security updates for the node exporter's textfile collector.
 
     cloudstack-security-updates-report [--textfile-dir DIR] [--state-dir DIR]
+
+(/usr/local/sbin/cloudstack-security-updates-report runs this file,
+/usr/local/lib/cloudstack-infra/cloudstack_security_updates_report.py, with
+/usr/bin/python3.)
 
 Installed by cloudstack.infra.host_hygiene, run by its systemd timer. Reads
 `apt-get -s dist-upgrade` (a simulation: nothing is installed, no network is
