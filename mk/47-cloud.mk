@@ -8,6 +8,10 @@
 # limit and offering equals cloud_plan's; actions: bad input refused with
 # nothing changed, an unlisted pod reported and kept, the capacity guard of
 # playbooks/capacity.yml), destroy (stops the stand-ins).
+# Operations (docs/hygiene.md, docs/patch.md): two systemd containers as the
+# lab cloud's kvm1/kvm2: host_hygiene (nested, alongside the cloud.yml runs;
+# testinfra in verify) and playbooks/patch.yml's four runs (capacity short,
+# a host that stays down, the healthy rolling order, --check) in verify.
 .PHONY: molecule-cloud_api
 
 molecule-cloud_api: setup
@@ -16,4 +20,8 @@ molecule-cloud_api: setup
 # Passed in a fresh-clone make test (README's run 9, 2026-11-30): 261 s
 # (converge 46, idempotence 46, check 43, verify 100: pytest, bad input,
 # unlisted pod, capacity guard with two stand-in restarts).
+# With the operations additions (branch ops, 2026-11-30, a shared machine):
+# 278 s (create 3, prepare 6, converge 56, idempotence 39, check 40,
+# verify 114 of which patch.yml's four runs, the stand-in restarts and the
+# host tests ~47, destroy 10); the additions cost about 60 s of it.
 TEST_TARGETS += molecule-cloud_api

@@ -30,7 +30,11 @@ shape, `{"<command>response": {"uuidList": [], "errorcode": N,
 It binds 127.0.0.1 only, serves /client/api (any path), and stops on
 SIGTERM or SIGINT. `--state FILE` is read at start (when it exists) and
 written after every change, so a test can seed virtual machines or
-configurations and read back what was done.
+configurations and read back what was done. `host_events` lists the
+maintenance calls in order ({command, host, time}: prepareHostForMaintenance,
+cancelHostMaintenance), and the seeded `faults.hosts_stay_disconnected`
+(host names) makes a host stay Disconnected after cancelHostMaintenance
+(an agent that does not come back).
 
 Seeded, not CloudStack's doing: the state key "xenserver_pools"
 ({"<pool master address>": ["<member address>", ...]}) stands for the
@@ -56,6 +60,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -222,6 +227,10 @@ class State:
         self.data["xenserver_pools"] = {}
         self.data["unknown_params"] = []
         self.data["requests"] = []
+        # who went into and out of maintenance, when (host name, unix time)
+        self.data["host_events"] = []
+        # seeded by a test: host names that do not come back Up after cancelHostMaintenance
+        self.data["faults"] = {"hosts_stay_disconnected": []}
         if path and os.path.exists(path) and os.path.getsize(path):
             with open(path, encoding="utf-8") as src:
                 self.data.update(json.load(src))
@@ -653,11 +662,15 @@ class Api:
             host["hosttags"] = p["hosttags"]
         return {"host": copy.deepcopy(host)}
 
+    def _host_event(self, command, host):
+        self.data["host_events"].append({"command": command, "host": host["name"], "time": time.time()})
+
     def prepareHostForMaintenance(self, p):
         host = self.state.find("hosts", p["id"], "id")
         if host["resourcestate"] in ("PrepareForMaintenance", "Maintenance"):
             raise invalid("Host %s is already in maintenance" % host["name"])
         host["resourcestate"] = "PrepareForMaintenance"
+        self._host_event("prepareHostForMaintenance", host)
 
         def done():
             host["resourcestate"] = "Maintenance"
@@ -666,9 +679,13 @@ class Api:
 
     def cancelHostMaintenance(self, p):
         host = self.state.find("hosts", p["id"], "id")
+        self._host_event("cancelHostMaintenance", host)
+        stays_down = host["name"] in self.data.get("faults", {}).get("hosts_stay_disconnected", [])
 
         def done():
+            # CloudStack: the host reconnects (state Up) unless its agent does not come back
             host["resourcestate"] = "Enabled"
+            host["state"] = "Disconnected" if stays_down else "Up"
             return {"host": copy.deepcopy(host)}
         return self._job("cancelHostMaintenance", "host", done, host["id"])
 

@@ -353,3 +353,27 @@ def test_xenserver_pool_and_basic_zone_guest_network(tmp_path):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_maintenance_calls_are_logged_and_a_host_can_stay_disconnected(standin):
+    """host_events records prepare/cancel in order; faults.hosts_stay_disconnected keeps a host Disconnected."""
+    url, httpd = standin.url, standin.httpd
+    cs = client(url)
+    zone = cs.createZone(**zone_args())["zone"]
+    pod = cs.createPod(name="p", zoneid=zone["id"], gateway="10.0.0.1", netmask="255.255.255.0",
+                       startip="10.0.0.10", endip="10.0.0.20")["pod"]
+    cluster = cs.addCluster(clustername="c", zoneid=zone["id"], podid=pod["id"], hypervisor="KVM",
+                            clustertype="CloudManaged")["cluster"][0]
+    hosts = [cs.addHost(zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], hypervisor="KVM",
+                        url="http://10.0.0.%d" % n, username="root", password="pw")["host"][0] for n in (21, 22)]
+    httpd.standin.state.data["faults"]["hosts_stay_disconnected"] = ["10.0.0.22"]
+    for host in hosts:
+        cs.prepareHostForMaintenance(id=host["id"])
+        after = cs.cancelHostMaintenance(id=host["id"])["host"]
+        assert after["resourcestate"] == "Enabled"
+        assert after["state"] == ("Disconnected" if host["name"] == "10.0.0.22" else "Up")
+    events = httpd.standin.state.data["host_events"]
+    assert [(e["command"], e["host"]) for e in events] == [
+        ("prepareHostForMaintenance", "10.0.0.21"), ("cancelHostMaintenance", "10.0.0.21"),
+        ("prepareHostForMaintenance", "10.0.0.22"), ("cancelHostMaintenance", "10.0.0.22")]
+    assert [e["time"] for e in events] == sorted(e["time"] for e in events)
