@@ -353,6 +353,9 @@ def cmd_down(_args: argparse.Namespace) -> None:
     run_visible([str(LAB / "bin" / "lab-vm"), "down", "lab"], "lab-vm down lab")
     shutil.rmtree(STATE, ignore_errors=True)
     log("removed .lab/")
+    # the lab CA (inventories/lab: kvm_host_tls_ca_dir, outside the project)
+    shutil.rmtree(Path.home() / ".cloudstack-infra" / "lab", ignore_errors=True)
+    log("removed ~/.cloudstack-infra/lab/ (the lab CA)")
 
 
 def main() -> None:
