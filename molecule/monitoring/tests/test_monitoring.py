@@ -2,7 +2,7 @@
 
 Run by verify.yml on the controller:
     pytest -q -p no:cacheprovider \
-        --hosts='ansible://cloudstack_monitoring,ansible://cloudstack_management,ansible://cloudstack_kvm_hosts' \
+        --hosts='ansible://cloudstack_monitoring,ansible://cloudstack_management,ansible://cloudstack_kvm_hosts,ansible://cloudstack_db_primary' \
         --ansible-inventory="$MOLECULE_INVENTORY_FILE" molecule/monitoring/tests/
 
 Behaviour (what Prometheus scrapes, who reaches the ports, the alerts) is
@@ -12,6 +12,7 @@ import pytest
 
 SERVERS = {"monitoring-mon1"}
 KVM = {"monitoring-kvm1"}
+DBS = {"monitoring-db1"}
 TEXTFILE_DIR = "/var/lib/prometheus/node-exporter"
 
 
@@ -102,3 +103,44 @@ def test_prometheus_and_alertmanager(host):
 @pytest.mark.parametrize("pkg", ["prometheus", "prometheus-alertmanager"])
 def test_server_packages_only_on_servers(host, pkg):
     assert host.package(pkg).is_installed == (name(host) in SERVERS)
+
+
+def test_mysqld_exporter_only_on_database_hosts(host):
+    pkg = host.package("prometheus-mysqld-exporter")
+    if name(host) not in DBS:
+        assert not pkg.is_installed
+        assert not {a for a, p in listeners(host) if p == 9104}
+        return
+    assert pkg.is_installed
+    svc = host.service("prometheus-mysqld-exporter")
+    assert svc.is_enabled and svc.is_running
+
+
+def test_mysqld_exporter_listens_on_the_management_address_only(host):
+    if name(host) not in DBS:
+        pytest.skip("not a database host")
+    assert {a for a, p in listeners(host) if p == 9104} == {address(host)}
+    dropin = host.file(
+        "/etc/systemd/system/prometheus-mysqld-exporter.service.d/cloudstack.conf").content_string
+    assert 'Environment="DATA_SOURCE_NAME=prometheus@unix(/run/mysqld/mysqld.sock)/"' in dropin
+    assert "--web.listen-address=%s:9104" % address(host) in dropin
+    with host.sudo():
+        table = host.check_output("nft list table inet cloudstack_monitoring")
+    assert "9104" in table
+
+
+def test_mysqld_exporter_account_unix_socket_no_password(host):
+    if name(host) not in DBS:
+        pytest.skip("not a database host")
+    with host.sudo():
+        rows = host.check_output(
+            "mysql -NB -e \"SELECT host, plugin, authentication_string FROM mysql.user"
+            " WHERE user = 'prometheus'\"")
+        grants = host.check_output("mysql -NB -e \"SHOW GRANTS FOR 'prometheus'@'localhost'\"")
+    fields = [line.split("\t") for line in rows.splitlines()]
+    assert len(fields) == 1, rows
+    assert fields[0][0] == "localhost" and fields[0][1] == "unix_socket"
+    assert len(fields[0]) < 3 or fields[0][2] == "", "the account must have no password"
+    assert "IDENTIFIED BY PASSWORD" not in grants
+    for priv in ("PROCESS", "BINLOG MONITOR", "SLAVE MONITOR"):
+        assert priv in grants
