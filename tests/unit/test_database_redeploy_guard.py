@@ -4,15 +4,14 @@ change): off values pass, true or another host's name is refused, the
 primary's name passes once and is refused when the marker of a used
 confirmation exists. Runs the role's task file with ansible-playbook on the
 controller (the primary is played by localhost: inventory name "db1")."""
-import json
 import os
-import subprocess
 import sys
 
 import pytest
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from playbook_run import ROOT, run_play
+
 ROLE = os.path.join(ROOT, "roles", "database")
 
 
@@ -29,16 +28,8 @@ def run_guard(tmp_path, value, marker_exists=False):
                           ansible_python_interpreter=sys.executable),
              "tasks": [{"name": "guard", "ansible.builtin.include_tasks":
                         os.path.join(ROLE, "tasks", "redeploy_guard.yml")}]}]
-    book = tmp_path / "guard.yml"
-    book.write_text(yaml.safe_dump(play))
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-                           "-i", "db1,", str(book)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
-    tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
-    failed = [t["hosts"]["db1"] for t in tasks if t["hosts"]["db1"].get("failed")]
-    return proc.returncode, failed
+    rc, results = run_play(tmp_path, play, "db1")
+    return rc, [result for result in results if result.get("failed")]
 
 
 @pytest.mark.parametrize("value", [False, None, "", "false", "no"])

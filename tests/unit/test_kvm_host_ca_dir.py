@@ -2,14 +2,12 @@
 (a key there could be committed or packed into the Galaxy tarball), and a
 relative one; a directory outside both passes. Runs the role's own first
 task (roles/kvm_host/tasks/tls.yml) with ansible-playbook on the controller."""
-import json
 import os
-import subprocess
-import sys
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from playbook_run import ROOT, run_play
+
 TLS = os.path.join(ROOT, "roles", "kvm_host", "tasks", "tls.yml")
 
 
@@ -23,15 +21,8 @@ def run_guard(tmp_path, ca_dir):
     play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
              "vars": {"role_path": os.path.join(ROOT, "roles", "kvm_host")},
              "tasks": [task]}]
-    (tmp_path / "play").mkdir(exist_ok=True)
-    book = tmp_path / "play" / "guard.yml"
-    book.write_text(yaml.safe_dump(play))
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-                           "-i", "localhost,", str(book)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
-    return proc.returncode, json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    rc, results = run_play(tmp_path, play, "localhost")
+    return rc, results[0]
 
 
 def test_ca_dir_inside_or_relative_is_refused(tmp_path):
