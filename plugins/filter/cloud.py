@@ -30,15 +30,10 @@ def cloud_plan(hostvars, groups, host=None):
             "cloud_plan: the inventory has no cloudstack_management host and "
             "no host was given; add the management servers (CS401)")
     try:
-        return CP.plan_cloud(H.host_model(hostvars, groups, host), host)
-    except H.InputError as exc:
-        raise AnsibleFilterError("cloud_plan: %s" % exc)
-    except CP.PlanError as exc:
-        raise AnsibleFilterError("cloud_plan: %s" % to_native(exc))
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise AnsibleFilterError(
-            "cloud_plan: %s; run cloudstack.infra.topology_validate on this "
-            "inventory first: it names the value at fault" % to_native(exc))
+        return H.run_plan("cloud_plan", lambda model: CP.plan_cloud(model, host),
+                          hostvars, groups, host, (CP.PlanError,))
+    except H.PlanFailed as exc:
+        raise AnsibleFilterError(to_native(exc))
 
 
 def cloud_capacity(rows, live, reenable=False):

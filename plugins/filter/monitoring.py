@@ -40,17 +40,10 @@ def monitoring_plan(hostvars, groups, knobs=None, host=None):
             "groups (cloudstack_monitoring, cloudstack_management, ...) and "
             "no host was given")
     try:
-        return MON.plan_monitoring(H.host_model(hostvars, groups, host),
-                                   knobs)
-    except H.InputError as exc:
-        raise AnsibleFilterError("monitoring_plan: %s" % exc)
-    except MON.KnobError as exc:
-        raise AnsibleFilterError("monitoring_plan: %s" % to_native(exc))
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise AnsibleFilterError(
-            "monitoring_plan: %s; run cloudstack.infra.topology_validate on "
-            "this inventory first: it names the value at fault"
-            % to_native(exc))
+        return H.run_plan("monitoring_plan", lambda model: MON.plan_monitoring(model, knobs),
+                          hostvars, groups, host, (MON.KnobError,))
+    except H.PlanFailed as exc:
+        raise AnsibleFilterError(to_native(exc))
 
 
 class FilterModule(object):

@@ -41,6 +41,27 @@ def _host_keys(hvars):
     return out
 
 
+class PlanFailed(Exception):
+    """A planner filter's error, its message ready for AnsibleFilterError."""
+
+
+def run_plan(name, plan, hostvars, groups, host, typed=()):
+    """``plan(model)`` over the model as ``host`` sees it, for the filter
+    ``name``: a bad input (InputError), the planner's own refusal (``typed``)
+    or an unexpected value in the inventory (which topology_validate names)
+    becomes PlanFailed with the filter's name in front."""
+    try:
+        return plan(host_model(hostvars, groups, host))
+    except InputError as exc:
+        raise PlanFailed("%s: %s" % (name, exc))
+    except typed as exc:
+        raise PlanFailed("%s: %s" % (name, exc))
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise PlanFailed(
+            "%s: %s; run cloudstack.infra.topology_validate on this "
+            "inventory first: it names the value at fault" % (name, exc))
+
+
 def host_model(hostvars, groups, host):
     """The topology_model.Model of the inventory as ``host`` sees it."""
     if not hasattr(hostvars, "items") or not hasattr(hostvars, "get"):
