@@ -50,7 +50,7 @@ def test_libvirt_ports_admit_the_cluster_and_management_servers_only(host):
         table = host.check_output("nft list table inet cloudstack_host")
     lines = [line.strip() for line in table.splitlines()]
     start = lines.index("set libvirt_v4 {")
-    elements = next(line for line in lines[start:] if line.startswith("elements"))
+    elements = " ".join(lines[start:lines.index("}", start)])    # the set's block
     assert MGMT1 in elements and KVM2 in elements
     assert NEIGHBOUR not in elements
     libvirt_rules = [line for line in lines if "16509" in line or "16514" in line]
