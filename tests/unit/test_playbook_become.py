@@ -66,8 +66,7 @@ def walk_tasks(tasks):
         yield task
         for key in TASK_LISTS:
             if isinstance(task.get(key), list):
-                for inner in walk_tasks(task[key]):
-                    yield inner
+                yield from walk_tasks(task[key])
 
 
 def delegated_problems(tasks, where):
