@@ -411,3 +411,12 @@ def test_cidr_lists_explicit_empty_or_derived():
     assert result["masquerade_sources"] == [] and result["admin_cidrs"] == []
     result = plan(masquerade_sources=None, admin_cidrs=None)
     assert "10.10.0.0/24" in result["masquerade_sources"] and result["admin_cidrs"] == ["10.10.0.0/24"]
+
+
+def test_the_filter_is_thin_and_refuses_sources_that_are_not_a_list():
+    from ansible_collections.cloudstack.infra.plugins.filter.firewall_filters import FilterModule
+    guard = FilterModule().filters()["firewall_ssh_guard"]
+    assert guard("10.10.0.50 1 10.10.0.5 22", ["10.10.0.0/24"], "ssh")["verdict"] == "admitted"
+    assert guard("", None, "ssh")["verdict"] == "skip"
+    with pytest.raises(Exception, match="must be a list"):
+        guard("10.10.0.50 1 10.10.0.5 22", "10.10.0.0/24", "ssh")
