@@ -14,6 +14,7 @@ from ansible_collections.cloudstack.infra.plugins.module_utils.firewall_rules im
     interface_for_address,
     interface_ipv4,
     restore_script,
+    ssh_guard,
 )
 
 
@@ -38,6 +39,13 @@ def _restore(saved, tables):
     return restore_script(pairs, saved)
 
 
+def _ssh_guard(ssh_connection, sources, connection=None):
+    if sources is not None and not isinstance(sources, (list, tuple)):
+        raise AnsibleFilterError('firewall_ssh_guard: the SSH sources must be a list of addresses/CIDRs or null, '
+                                 'got %r; pass host_firewall_ssh_sources as a list' % (sources,))
+    return ssh_guard(connection, ssh_connection, sources)
+
+
 class FilterModule(object):
     """NAT firewall filters."""
 
@@ -47,4 +55,5 @@ class FilterModule(object):
             'firewall_interface_for_address': interface_for_address,
             'firewall_interface_ipv4': interface_ipv4,
             'firewall_restore_script': _restore,
+            'firewall_ssh_guard': _ssh_guard,
         }

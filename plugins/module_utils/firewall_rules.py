@@ -6,6 +6,11 @@
 No Ansible import here: the filters in plugins/filter/firewall_filters.py wrap
 these functions and tests/unit/test_firewall_rules.py calls them directly.
 
+ssh_guard(connection, ssh_connection, sources) is the host-firewall
+component's SSH lock-out check (roles/host_firewall/tasks/guard.yml): is the
+controller's own address, read from SSH_CONNECTION of the remote user's
+session, within the sources a table admits on SSH?
+
 firewall_plan(model, host, knobs) turns the topology model (zones, the
 forwards, the groups, cloudstack_site_vpn; topology_model.Model) plus the
 role's own settings into what the nftables template needs. The inventory's
@@ -261,8 +266,9 @@ def firewall_plan(model, host, knobs=None):
     (CS507) are its rules and are not checked again. ``knobs`` are the
     role's own settings, checked here: forwards (None: the inventory's
     cloudstack_firewall_forwards), forbidden_extra, forward_target,
-    masquerade_sources and admin_cidrs (None: derived), vpn_address,
-    controller_address and ssh_managed (the lock-out check).
+    masquerade_sources and admin_cidrs (None: derived), vpn_address. The
+    SSH lock-out check is host_firewall's (ssh_guard below): the role
+    passes admin_cidrs to it as the table's SSH sources.
     Returns a dict with ``errors`` (each naming the value and the fix).
     """
     knobs = knobs or {}
@@ -314,17 +320,6 @@ def firewall_plan(model, host, knobs=None):
         plan_vpn.update({'peers': peers, 'local_networks': local, 'address': address,
                          'port': _port(vpn.get('port', SITE_VPN_PORT)),
                          'remote_networks': _dedupe([n for p in peers for n in p['networks']])})
-
-    controller = knobs.get('controller_address')
-    if controller and knobs.get('ssh_managed'):
-        addr = _ipv4(controller)
-        if addr is not None and not any(addr in ipaddress.IPv4Network(c) for c in admin):
-            errors.append(_problem(
-                'nat_firewall_admin_cidrs',
-                'Ansible reaches %s over SSH from %s, which is not in the SSH admin networks %s: '
-                'the new ruleset would cut this connection' % (host, controller, admin),
-                'add the controller\'s network to nat_firewall_admin_cidrs (or set '
-                'nat_firewall_lockout_check: false if it comes in through a NAT the firewall does not see)'))
 
     return {
         'errors': errors,
@@ -389,3 +384,88 @@ def restore_script(family_tables, saved):
         if listing.strip():
             lines.append(listing.rstrip('\n'))
     return '\n'.join(lines) + '\n'
+
+
+# Connection plugins whose sessions come through sshd on the managed host
+# (the last part of the name: ansible.builtin.ssh, ansible.netcommon.libssh).
+SSH_CONNECTIONS = ('ssh', 'smart', 'paramiko', 'paramiko_ssh', 'libssh')
+
+
+def ssh_connection_type(connection):
+    """True when the connection plugin's name is an SSH one (sshd sets
+    SSH_CONNECTION for its sessions); None/empty counts as ssh, Ansible's
+    default."""
+    name = str(connection or 'ssh').strip().lower()
+    return name.rsplit('.', 1)[-1] in SSH_CONNECTIONS
+
+
+def _address(value):
+    """ipaddress object of an IPv4/IPv6 address (an IPv6 zone id dropped,
+    an IPv4-mapped IPv6 address as IPv4), or None."""
+    text = str(value or '').strip().strip('[]').split('%', 1)[0]
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if addr.version == 6 and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    return addr
+
+
+def ssh_client_address(ssh_connection):
+    """The client's address from an SSH_CONNECTION value
+    ("client_ip client_port server_ip server_port"), or None when the
+    value is missing or not of that form."""
+    fields = str(ssh_connection or '').split()
+    if len(fields) != 4 or not all(f.isdigit() for f in (fields[1], fields[3])):
+        return None
+    addr = _address(fields[0])
+    return None if addr is None else str(addr)
+
+
+def address_within(address, sources):
+    """(admitted, invalid): is ``address`` one of ``sources`` (addresses or
+    CIDRs, IPv4 and IPv6, host bits allowed) or within one of them; invalid
+    lists the sources that are neither an address nor a network."""
+    addr = _address(address)
+    admitted, invalid = False, []
+    for source in sources or []:
+        text = str(source).strip()
+        try:
+            net = ipaddress.ip_network(text.split('%', 1)[0], strict=False)
+        except ValueError:
+            invalid.append(source)
+            continue
+        if addr is not None and net.version == addr.version and addr in net:
+            admitted = True
+    return admitted, invalid
+
+
+def ssh_guard(connection, ssh_connection, sources):
+    """The SSH lock-out check of one host, before its table is loaded.
+
+    connection: the connection plugin's name (ansible_connection);
+    ssh_connection: SSH_CONNECTION as read in the remote user's own session
+    (no become: sudo's env_reset drops it); sources: the addresses/CIDRs
+    the table admits on SSH (None: the table does not filter SSH).
+    Returns {'verdict', 'address', 'invalid'}, verdict one of
+    'skip' (no SSH filter or not an SSH connection), 'admitted',
+    'locked-out' (the address is outside sources), 'unreadable' (an SSH
+    connection whose address cannot be read: fail closed), 'bad-sources'.
+    """
+    result = {'verdict': 'skip', 'address': None, 'invalid': []}
+    if sources is None or not ssh_connection_type(connection):
+        return result
+    if isinstance(sources, (str, bytes)) or not isinstance(sources, (list, tuple)):
+        result.update(verdict='bad-sources', invalid=[sources])
+        return result
+    result['address'] = ssh_client_address(ssh_connection)
+    admitted, invalid = address_within(result['address'], sources)
+    result['invalid'] = invalid
+    if invalid:
+        result['verdict'] = 'bad-sources'
+    elif result['address'] is None:
+        result['verdict'] = 'unreadable'
+    else:
+        result['verdict'] = 'admitted' if admitted else 'locked-out'
+    return result

@@ -31,7 +31,7 @@ ZONES = [
                   "guest": {"cidr": "10.130.0.0/16"}}},
 ]
 KNOBS = ("forwards", "forbidden_extra", "forward_target", "masquerade_sources", "admin_cidrs",
-         "vpn_address", "controller_address", "ssh_managed")
+         "vpn_address")
 
 
 def model(host="fw1", host_site="dc1", zones=None, management_addresses=("10.10.0.10",),
@@ -157,11 +157,77 @@ def test_admin_cidrs_refuse_everyone_and_junk():
     assert plan(admin_cidrs=["192.168.9.0/24"])["admin_cidrs"] == ["192.168.9.0/24"]
 
 
-def test_lockout_check_only_for_ssh_and_only_outside_admin_networks():
-    errs = plan(controller_address="198.51.100.7", ssh_managed=True)["errors"]
-    assert "would cut this connection" in errs[0] and "198.51.100.7" in errs[0]
-    assert plan(controller_address="10.10.0.50", ssh_managed=True)["errors"] == []
-    assert plan(controller_address="198.51.100.7", ssh_managed=False)["errors"] == []
+def test_the_plan_has_no_lockout_check_of_its_own():
+    # the check moved to host_firewall (ssh_guard): the plan refuses no controller
+    assert "controller_address" not in fr.firewall_plan.__doc__
+    assert plan()["errors"] == []
+
+
+V4 = ["10.10.0.0/24", "192.0.2.7"]
+V6 = ["fd00:10::/64", "2001:db8::7"]
+
+
+@pytest.mark.parametrize("connection, ssh_connection, sources, verdict, address", [
+    # the table does not filter SSH, or the connection is not SSH: the guard does not apply
+    ("ssh", "198.51.100.7 50000 10.10.0.5 22", None, "skip", None),
+    ("community.docker.docker", "", V4, "skip", None),
+    ("docker", "", V4, "skip", None),
+    ("local", "", V4, "skip", None),
+    ("ansible.builtin.local", "", [], "skip", None),
+    # SSH connections, by any of their names (none: Ansible's default, ssh)
+    ("ssh", "10.10.0.50 50000 10.10.0.5 22", V4, "admitted", "10.10.0.50"),
+    ("ansible.builtin.ssh", "192.0.2.7 50000 10.10.0.5 22", V4, "admitted", "192.0.2.7"),
+    ("smart", "198.51.100.7 50000 10.10.0.5 22", V4, "locked-out", "198.51.100.7"),
+    (None, "198.51.100.7 50000 10.10.0.5 22", V4, "locked-out", "198.51.100.7"),
+    ("paramiko", "10.10.1.1 50000 10.10.0.5 22", V4, "locked-out", "10.10.1.1"),
+    ("ansible.netcommon.libssh", "10.10.0.1 50000 10.10.0.5 22", V4, "admitted", "10.10.0.1"),
+    # host bits in a source, a single address as a source
+    ("ssh", "10.10.0.50 50000 10.10.0.5 22", ["10.10.0.1/24"], "admitted", "10.10.0.50"),
+    ("ssh", "192.0.2.8 50000 10.10.0.5 22", V4, "locked-out", "192.0.2.8"),
+    # IPv6: networks, addresses, zone ids, never matched against IPv4 sources
+    ("ssh", "fd00:10::99 50000 fd00:10::5 22", V6, "admitted", "fd00:10::99"),
+    ("ssh", "2001:db8::7 50000 fd00:10::5 22", V6, "admitted", "2001:db8::7"),
+    ("ssh", "2001:db8::8 50000 fd00:10::5 22", V6, "locked-out", "2001:db8::8"),
+    ("ssh", "fd00:10::99 50000 fd00:10::5 22", V4, "locked-out", "fd00:10::99"),
+    ("ssh", "fe80::1%eth0 50000 fe80::2%eth0 22", ["fe80::/64"], "admitted", "fe80::1"),
+    # an IPv4-mapped IPv6 client is its IPv4 address
+    ("ssh", "::ffff:10.10.0.50 50000 ::ffff:10.10.0.5 22", V4, "admitted", "10.10.0.50"),
+    ("ssh", "::ffff:198.51.100.7 50000 ::ffff:10.10.0.5 22", V4 + V6, "locked-out", "198.51.100.7"),
+    # an empty list admits nobody on SSH
+    ("ssh", "10.10.0.50 50000 10.10.0.5 22", [], "locked-out", "10.10.0.50"),
+    # SSH, but the address cannot be read: fail closed, whatever the sources
+    ("ssh", "", V4, "unreadable", None),
+    ("ssh", None, ["0.0.0.0/0"], "unreadable", None),
+    ("ssh", "   ", V4, "unreadable", None),
+    ("ssh", "10.10.0.50", V4, "unreadable", None),
+    ("ssh", "not-an-address 50000 10.10.0.5 22", V4, "unreadable", None),
+    ("ssh", "10.10.0.50 port 10.10.0.5 22", V4, "unreadable", None),
+    # a source that is neither an address nor a network
+    ("ssh", "10.10.0.50 50000 10.10.0.5 22", ["10.10.0.0/24", "mgmt-net"], "bad-sources", "10.10.0.50"),
+    ("ssh", "10.10.0.50 50000 10.10.0.5 22", "10.10.0.0/24", "bad-sources", None),
+])
+def test_ssh_guard(connection, ssh_connection, sources, verdict, address):
+    result = fr.ssh_guard(connection, ssh_connection, sources)
+    assert (result["verdict"], result["address"]) == (verdict, address)
+
+
+def test_ssh_guard_names_the_bad_sources():
+    result = fr.ssh_guard("ssh", "10.10.0.50 1 10.10.0.5 22", ["10.10.0.0/24", "mgmt-net", "10.0.0.0/33"])
+    assert result["invalid"] == ["mgmt-net", "10.0.0.0/33"]
+
+
+@pytest.mark.parametrize("address, sources, admitted", [
+    ("10.0.0.1", ["10.0.0.0/8"], True),
+    ("10.0.0.1", ["10.0.0.1"], True),
+    ("10.0.0.1", ["10.0.0.2", "11.0.0.0/8"], False),
+    ("2001:db8::1", ["2001:db8::/32"], True),
+    ("2001:db8::1", ["10.0.0.0/8"], False),
+    ("[2001:db8::1]", ["2001:db8::1/128"], True),
+    ("", ["0.0.0.0/0"], False),
+    (None, ["::/0"], False),
+])
+def test_address_within(address, sources, admitted):
+    assert fr.address_within(address, sources) == (admitted, [])
 
 
 def test_single_site_without_site_names():
@@ -345,3 +411,12 @@ def test_cidr_lists_explicit_empty_or_derived():
     assert result["masquerade_sources"] == [] and result["admin_cidrs"] == []
     result = plan(masquerade_sources=None, admin_cidrs=None)
     assert "10.10.0.0/24" in result["masquerade_sources"] and result["admin_cidrs"] == ["10.10.0.0/24"]
+
+
+def test_the_filter_is_thin_and_refuses_sources_that_are_not_a_list():
+    from ansible_collections.cloudstack.infra.plugins.filter.firewall_filters import FilterModule
+    guard = FilterModule().filters()["firewall_ssh_guard"]
+    assert guard("10.10.0.50 1 10.10.0.5 22", ["10.10.0.0/24"], "ssh")["verdict"] == "admitted"
+    assert guard("", None, "ssh")["verdict"] == "skip"
+    with pytest.raises(Exception, match="must be a list"):
+        guard("10.10.0.50 1 10.10.0.5 22", "10.10.0.0/24", "ssh")
