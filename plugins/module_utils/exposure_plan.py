@@ -30,12 +30,13 @@ __metaclass__ = type
 
 import ipaddress
 
+from ansible_collections.cloudstack.infra.plugins.module_utils import firewall_rules as FR
 from ansible_collections.cloudstack.infra.plugins.module_utils import management_plan as MP
 from ansible_collections.cloudstack.infra.plugins.module_utils import monitoring_plan as MON
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as ST
 from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import (
-    G_DB_PRIMARY, G_DB_REPLICAS, G_LB, G_MGMT, G_NFS)
+    G_DB_PRIMARY, G_DB_REPLICAS, G_FIREWALL, G_LB, G_MGMT, G_NFS)
 
 SSH_PORT = 22
 VRRP_PROTOCOL = 112
@@ -60,8 +61,13 @@ DEFAULTS = {
     # nfs_server_ports (statd, mountd, lockd, rquotad) besides 111 and 2049
     "nfs_tcp_ports": [662, 892, 32803, 875],
     "nfs_udp_ports": [662, 892, 32769, 875],
+    # nat_firewall_admin_cidrs (None: the local zones' management networks)
+    "nat_admin_cidrs": None,
     "version": None,
 }
+
+
+NULLABLE = ("lb_client_sources", "lb_stats_port", "nat_admin_cidrs")
 
 
 class ExposureError(ValueError):
@@ -87,7 +93,9 @@ def _options(options):
         raise ExposureError("unknown option(s) %s; known: %s"
                             % (", ".join(unknown), ", ".join(sorted(DEFAULTS))))
     out = dict(DEFAULTS)
-    out.update((k, v) for k, v in options.items() if v is not None or k == "lb_client_sources")
+    # null keeps its meaning for these (everyone, off, derived); the others
+    # fall back to their default
+    out.update((k, v) for k, v in options.items() if v is not None or k in NULLABLE)
     for key in ("lb_client_sources", "lb_stats_sources"):
         value = out[key]
         if value is None:
@@ -204,6 +212,12 @@ def _nfs(model, host, opt):
     return [_row("nfs", "nfs", tcp, sources, why), _row("nfs", "nfs", udp, sources, why, protocol="udp")]
 
 
+def _nat(model, host, opt):
+    plan = FR.firewall_plan(model, host, {"admin_cidrs": opt["nat_admin_cidrs"]})
+    return [_row("nat", "ssh", [opt["ssh_port"]], plan["admin_cidrs"],
+                 "administration (LAN side): nat_firewall_admin_cidrs, else the site's management networks")]
+
+
 def _monitoring(model, host):
     sources = model.monitoring_sources()
     if not sources:
@@ -245,6 +259,9 @@ def plan_exposure(model, host, options=None):
     if host in model.group(G_NFS):
         tiers.append("nfs")
         rows.extend(_nfs(model, host, opt))
+    if host in model.group(G_FIREWALL):
+        tiers.append("nat")
+        rows.extend(_nat(model, host, opt))
     rows.extend(_monitoring(model, host))
     ssh = [r for r in rows if r["protocol"] == "tcp" and opt["ssh_port"] in r["ports"]]
     ssh_sources = _unique(s for r in ssh for s in (r["sources"] or [])) if ssh else None
