@@ -34,7 +34,6 @@ from ansible_collections.cloudstack.infra.plugins.module_utils import firewall_r
 from ansible_collections.cloudstack.infra.plugins.module_utils import management_plan as MP
 from ansible_collections.cloudstack.infra.plugins.module_utils import monitoring_plan as MON
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as ST
-from ansible_collections.cloudstack.infra.plugins.module_utils import topology_data as D
 from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import (
     G_DB_PRIMARY, G_DB_REPLICAS, G_FIREWALL, G_LB, G_MGMT, G_NFS)
 
@@ -116,13 +115,13 @@ def _options(options):
 def admin_sources(model, host):
     """Who administers ``host`` (SSH): the management servers' addresses,
     then cloudstack_host_allowed_sources (text, no duplicates)."""
-    return _unique(list(model.management_addresses()) + [
-        s for s in model.effective(host, "cloudstack_host_allowed_sources") or []])
+    return _unique(list(model.management_addresses())
+                   + list(model.effective(host, "cloudstack_host_allowed_sources") or []))
 
 
 def _row(tier, name, ports, sources, reason, protocol="tcp"):
     return {"tier": tier, "name": name, "protocol": protocol,
-            "ports": [p for p in ports], "sources": None if sources is None else _unique(sources),
+            "ports": list(ports), "sources": None if sources is None else _unique(sources),
             "reason": reason}
 
 
@@ -295,7 +294,9 @@ def render_nft(plan, table, extra_rules=None):
         "\t\tct state established,related accept",
         "\t\tct state invalid drop",
         "\t\tiif \"lo\" accept",
-        "\t\tmeta l4proto { icmp, ipv6-icmp } accept",
+        # ICMP and ICMPv6 by number: a host without /etc/protocols (netbase)
+        # cannot resolve ipv6-icmp
+        "\t\tmeta l4proto { 1, 58 } accept",
         "\t\tudp sport 67 udp dport 68 accept",
         "\t\tudp sport 547 udp dport 546 accept",
     ]

@@ -146,7 +146,7 @@ def test_bad_options_name_the_value(options, words):
         assert word in str(err.value)
 
 
-ESSENTIAL = re.compile(r"^(ct state|iif \"lo\"|meta l4proto \{ icmp, ipv6-icmp \}|udp sport 67 |udp sport 547 )")
+ESSENTIAL = re.compile(r"^(ct state|iif \"lo\"|meta l4proto \{ (icmp, ipv6-icmp|1, 58) \}|udp sport 67 |udp sport 547 )")
 
 
 @pytest.mark.parametrize("host", ["db1", "lb1", "mgmt1", "kvm1", "nfs1", "fw1"])

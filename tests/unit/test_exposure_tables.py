@@ -110,7 +110,7 @@ TABLES = [
     ("fw1", "fw1.nft", "nat"),
     ("lb1", "lb1.exposure.nft", "load_balancer"),
 ]
-ESSENTIAL = re.compile(r"^(ct state |iif \"lo\"|meta l4proto \{ icmp, ipv6-icmp \}|icmp type|icmpv6 type"
+ESSENTIAL = re.compile(r"^(ct state |iif \"lo\"|meta l4proto \{ (icmp, ipv6-icmp|1, 58) \}|icmp type|icmpv6 type"
                        r"|udp sport 67 udp dport 68|udp sport 547 udp dport 546)")
 
 

@@ -65,4 +65,4 @@ def test_every_other_accept_names_a_source(host):
     for line in _accepts(_chain(host), r"dport|l4proto|protocol"):
         if "saddr" in line:
             continue
-        assert re.search(r"dport \{ 80, 443 \}|icmp|sport 67|sport 547", line), line
+        assert re.search(r"dport \{ 80, 443 \}|l4proto \{ (icmp, ipv6-icmp|1, 58) \}|sport 67|sport 547", line), line
