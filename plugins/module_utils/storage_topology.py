@@ -69,12 +69,65 @@ def iter_primary_storage(model):
 
 
 def zone_client_networks(zone):
-    """The CIDRs of a model zone's management and storage networks (the
-    export default)."""
+    """The CIDRs of a model zone's management and storage networks (what
+    cloudstack_nfs_export_clients may name: rule CS502)."""
     out = []
     for net in ([zone.management] if zone.management else []) + zone.storage:
         if net.cidr is not None:
             out.append(str(net.cidr))
+    return out
+
+
+def _add_unique(out, values):
+    for value in values:
+        if value is not None and str(value) not in out:
+            out.append(str(value))
+
+
+def host_storage_addresses(model, name, zone):
+    """The addresses a hypervisor host reaches an NFS server by: its
+    cloudstack_management_address, then its cloudstack_storage_interfaces
+    addresses on the zone's storage networks (text, no duplicates)."""
+    host = model.host(name)
+    out = []
+    _add_unique(out, [host.management_address])
+    nets = set(n.raw.get("name") for n in zone.storage)
+    _add_unique(out, [si.get("address") for si in host.storage_interfaces
+                      if si.get("network") in nets])
+    return out
+
+
+def pod_system_cidrs(pod):
+    """The pod's reserved system range (Pod.system_range: the system VMs'
+    addresses) as CIDRs; [] when the range is unknown or not IPv4/IPv6."""
+    rng = pod.system_range()
+    if not rng or rng[0] is None or rng[1] is None:
+        return []
+    try:
+        first = ipaddress.ip_address(str(rng[0]))
+        last = ipaddress.ip_address(str(rng[1]))
+        return [str(n) for n in ipaddress.summarize_address_range(first, last)]
+    except (TypeError, ValueError):
+        return []
+
+
+def default_export_clients(model, zone, kind, cluster=None):
+    """The default clients of an export (cloudstack_nfs_export_clients
+    unset): the addresses of the hypervisor hosts that use it
+    (host_storage_addresses: a primary storage's cluster, every cluster of
+    the zone for secondary storage); for secondary storage also the zone's
+    pods' reserved system ranges (the secondary storage VM) and the
+    management servers' addresses (the management server mounts secondary
+    storage to seed the system VM templates)."""
+    out = []
+    clusters = [cluster] if cluster is not None else zone.clusters
+    for cl in clusters:
+        for name in cl.hosts:
+            _add_unique(out, host_storage_addresses(model, name, zone))
+    if kind == "secondary":
+        for pod in zone.pods:
+            _add_unique(out, pod_system_cidrs(pod))
+        _add_unique(out, model.management_addresses())
     return out
 
 
@@ -90,10 +143,10 @@ def nfs_exports(model, host, export_clients=None, sync=False):
     """
     by_path = {}
 
-    def add(zone, kind, entry, name):
+    def add(zone, kind, entry, name, cluster=None):
         path = str(entry.get("path")).rstrip("/") or "/"
         clients = list(export_clients) if export_clients is not None \
-            else zone_client_networks(zone)
+            else default_export_clients(model, zone, kind, cluster)
         exp = by_path.setdefault(path, {
             "path": path, "kind": kind, "zones": [], "names": [],
             "clients": [], "min_gb": None, "size_tb": None})
@@ -117,10 +170,10 @@ def nfs_exports(model, host, export_clients=None, sync=False):
                     str(ss.get("type", "nfs")).lower() == "nfs" and \
                     ss.get("path") is not None:
                 add(zone, "secondary", ss, "secondary[%d]" % idx)
-    for zone, _pod, _cluster, ps in iter_primary_storage(model):
+    for zone, _pod, cluster, ps in iter_primary_storage(model):
         if str(ps.get("type", "")).lower() == "nfs" and \
                 ps.get("server") == host and ps.get("path") is not None:
-            add(zone, "primary", ps, ps.get("name"))
+            add(zone, "primary", ps, ps.get("name"), cluster)
 
     options = ",".join(list(NFS_BASE_OPTIONS) + ["sync" if sync else "async"])
     out = []
@@ -128,8 +181,10 @@ def nfs_exports(model, host, export_clients=None, sync=False):
         exp = by_path[path]
         if not exp["clients"]:
             raise StorageError(
-                "export %s on %s has no clients: zone %s has no management or "
-                "storage CIDR; set networks.management.cidr or "
+                "export %s on %s has no clients: no host of the clusters that "
+                "use it (zone %s) has a cloudstack_management_address or "
+                "storage interface address, and no pod has a system range; "
+                "set the hosts' cloudstack_management_address or "
                 "cloudstack_nfs_export_clients"
                 % (path, host, ", ".join(str(z) for z in exp["zones"])))
         exp["options"] = options

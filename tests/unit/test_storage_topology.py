@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as st
-from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import Model
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology import build_model
 
 from test_topology_rules import base, cl, lio
 
@@ -33,7 +33,7 @@ ZONES = [
             ],
         },
         "secondary_storage": [{"server": "nfs1", "path": "/export/secondary", "size_gb": 500}],
-        "pods": [{"name": "pod1", "clusters": [C1, C2]}],
+        "pods": [{"name": "pod1", "start": "10.10.0.192", "end": "10.10.0.223", "clusters": [C1, C2]}],
     },
     {
         "name": "zone2",
@@ -51,8 +51,19 @@ HOSTVARS = {
              "cloudstack_storage_interfaces": [
                  {"network": "storage-a", "device": "eth1", "address": "10.20.0.20"},
                  {"network": "storage-b", "device": "eth2", "address": "10.21.0.20"}]},
-    "xen1": {"cloudstack_iscsi_initiator_iqn": "iqn.2025-01.lab.example:xen1-custom"},
-    "xen2": {},
+    "xen1": {"cloudstack_iscsi_initiator_iqn": "iqn.2025-01.lab.example:xen1-custom",
+             "cloudstack_management_address": "10.10.0.31"},
+    "xen2": {"cloudstack_management_address": "10.10.0.32"},
+    "kvm1": {"cloudstack_management_address": "10.10.0.21",
+             "cloudstack_storage_interfaces": [
+                 {"network": "storage-a", "device": "eth1", "address": "10.20.0.21"}]},
+    "kvm2": {"cloudstack_management_address": "10.10.0.22"},
+    "kvm3": {"cloudstack_management_address": "10.40.0.23"},
+    # on the zones' networks, but no hypervisor: never an export client
+    "mgmt1": {"cloudstack_management_address": "10.10.0.11"},
+    "db1": {"cloudstack_management_address": "10.10.0.13"},
+    "lb1": {"cloudstack_management_address": "10.10.0.2"},
+    "fw1": {"cloudstack_management_address": "10.10.0.1"},
 }
 
 
@@ -60,12 +71,22 @@ def M(zones=None, hostvars=None, targets=("nfs1",)):
     """The model the planners take (the engine accepted it: the rules of
     these inputs are tested in test_topology_rules.py)."""
     groups = {"cloudstack_nfs": ["nfs1", "nfs2"],
-              "cloudstack_iscsi_targets": list(targets)}
-    return Model(groups, copy.deepcopy(HOSTVARS if hostvars is None else hostvars),
-                 {"cloudstack_zones": copy.deepcopy(ZONES if zones is None else zones)})
+              "cloudstack_iscsi_targets": list(targets),
+              "cloudstack_management": ["mgmt1"], "cloudstack_db_primary": ["db1"],
+              "cloudstack_lb": ["lb1"], "cloudstack_firewall": ["fw1"],
+              "cloudstack_kvm_hosts": ["kvm1", "kvm2", "kvm3"],
+              "cloudstack_xenserver_hosts": ["xen1", "xen2"]}
+    return build_model(groups, copy.deepcopy(HOSTVARS if hostvars is None else hostvars),
+                       {"cloudstack_zones": copy.deepcopy(ZONES if zones is None else zones)})[1]
 
 
 # ------------------------------------------------------------------ exports
+
+# zone2's pod has no range of its own: the upper quarter of 10.40.0.0/24
+# (.192-.254, the broadcast address excluded)
+Z2_SYSTEM = ["10.40.0.192/27", "10.40.0.224/28", "10.40.0.240/29", "10.40.0.248/30",
+             "10.40.0.252/31", "10.40.0.254/32"]
+
 
 def test_exports_of_host_across_zones_pods_clusters():
     exps = st.nfs_exports(M(), "nfs1")
@@ -73,9 +94,6 @@ def test_exports_of_host_across_zones_pods_clusters():
                                          "/export/secondary2", "/export/z2primary"]
     by = {e["path"]: e for e in exps}
     assert by["/export/primary"]["kind"] == "primary"
-    assert by["/export/primary"]["clients"] == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24"]
-    # zone2's exports go to zone2's networks only
-    assert by["/export/z2primary"]["clients"] == ["10.40.0.0/24"]
     assert by["/export/secondary"]["min_gb"] == 500
     assert by["/export/secondary2"]["min_gb"] == 100
     assert by["/export/primary"]["size_tb"] == 4
@@ -85,14 +103,41 @@ def test_exports_of_host_across_zones_pods_clusters():
     assert st.nfs_exports(M(), "kvm1") == []
 
 
+# The default clients: the hypervisor hosts that use the export (management
+# address, then storage interface addresses); secondary storage also the pods'
+# system ranges (SSVM) and the management servers. Never the database, the
+# load balancer, the firewall, nor the zones' whole CIDRs.
+@pytest.mark.parametrize("path, clients", [
+    # ps1 is c1's (kvm1, kvm2): not xen's, not zone2's
+    ("/export/primary", ["10.10.0.21", "10.20.0.21", "10.10.0.22"]),
+    ("/export/secondary", ["10.10.0.21", "10.20.0.21", "10.10.0.22", "10.10.0.31", "10.10.0.32",
+                           "10.10.0.192/27", "10.10.0.11"]),
+    ("/export/secondary2", ["10.40.0.23"] + Z2_SYSTEM + ["10.10.0.11"]),
+    ("/export/z2primary", ["10.40.0.23"]),
+])
+def test_default_clients_are_the_hosts_that_use_the_export(path, clients):
+    by = {e["path"]: e for e in st.nfs_exports(M(), "nfs1")}
+    assert by[path]["clients"] == clients
+    for never in ("10.10.0.13", "10.10.0.2", "10.10.0.1", "10.10.0.0/24", "10.20.0.0/24", "10.40.0.0/24"):
+        assert never not in by[path]["clients"]
+
+
+def test_storage_interface_on_another_zones_network_is_not_a_client():
+    hv = copy.deepcopy(HOSTVARS)
+    hv["kvm3"]["cloudstack_storage_interfaces"] = [{"network": "storage-a", "device": "eth1",
+                                                   "address": "10.20.0.23"}]
+    by = {e["path"]: e for e in st.nfs_exports(M(hostvars=hv), "nfs1")}
+    assert by["/export/z2primary"]["clients"] == ["10.40.0.23"]
+
+
 def test_options_async_default_and_sync():
     e = st.nfs_exports(M(), "nfs1")[0]
     assert e["options"] == "rw,no_root_squash,no_subtree_check,async"
     e = st.nfs_exports(M(), "nfs1", sync=True)[0]
     assert e["options"] == "rw,no_root_squash,no_subtree_check,sync"
-    assert st.export_line(e) == ("/export/primary 10.10.0.0/24(rw,no_root_squash,no_subtree_check,sync) "
-                                 "10.20.0.0/24(rw,no_root_squash,no_subtree_check,sync) "
-                                 "10.21.0.0/24(rw,no_root_squash,no_subtree_check,sync)")
+    assert st.export_line(e) == ("/export/primary 10.10.0.21(rw,no_root_squash,no_subtree_check,sync) "
+                                 "10.20.0.21(rw,no_root_squash,no_subtree_check,sync) "
+                                 "10.10.0.22(rw,no_root_squash,no_subtree_check,sync)")
 
 
 def test_explicit_clients_replace_default():
@@ -103,8 +148,10 @@ def test_explicit_clients_replace_default():
 def test_export_without_any_client_refused():
     z = copy.deepcopy(ZONES)
     z[1]["networks"] = {}
-    with pytest.raises(st.StorageError, match="no clients"):
-        st.nfs_exports(M(z), "nfs1")
+    hv = copy.deepcopy(HOSTVARS)
+    del hv["kvm3"]["cloudstack_management_address"]
+    with pytest.raises(st.StorageError, match="no clients.*cloudstack_nfs_export_clients"):
+        st.nfs_exports(M(z, hv), "nfs1")
 
 
 def test_export_clients_default_to_the_hosts_key_through_the_filter():
@@ -121,7 +168,9 @@ def test_export_clients_default_to_the_hosts_key_through_the_filter():
 
 def test_firewall_clients_dedup_sorted():
     v4, v6 = st.firewall_clients(st.nfs_exports(M(), "nfs1"))
-    assert v4 == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24", "10.40.0.0/24"]
+    # the firewall admits the export clients, nothing else
+    assert v4 == ["10.10.0.11/32", "10.10.0.21/32", "10.10.0.22/32", "10.10.0.31/32", "10.10.0.32/32",
+                  "10.10.0.192/27", "10.20.0.21/32", "10.40.0.23/32"] + Z2_SYSTEM
     assert v6 == []
     v4, v6 = st.firewall_clients([{"clients": ["fd00::/64", "10.1.0.0/16"]}])
     assert v4 == ["10.1.0.0/16"] and v6 == ["fd00::/64"]
