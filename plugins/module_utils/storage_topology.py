@@ -44,6 +44,20 @@ FS_OVERHEAD_TOLERANCE = 0.95
 
 NFS_BASE_OPTIONS = ("rw", "no_root_squash", "no_subtree_check")
 ISCSI_PORT = 3260
+# targetcli's per-ACL CHAP (one command: user and secret both ways); a
+# command that carries secrets (is_secret_command) runs under no_log.
+AUTH_CMD = ("%s/acls/%s set auth userid=%s password=%s mutual_userid=%s "
+            "mutual_password=%s")
+
+
+def is_secret_command(cmd):
+    """True for a targetcli command of iscsi_plan that carries a secret."""
+    return " set auth " in str(cmd)
+
+
+def shown_command(cmd):
+    """A targetcli command as it may be printed: secrets masked."""
+    return re.sub(r"\b((?:mutual_)?password)=\S+", r"\1=********", str(cmd))
 
 
 class StorageError(Exception):
@@ -301,7 +315,7 @@ def lio_pools(model):
 
 
 def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
-                  portals=None):
+                  portals=None, chap=None):
     """The iSCSI targets ``host`` serves, sorted by IQN.
 
     ``model`` is a topology_model.Model the engine accepted (CS209 names,
@@ -311,7 +325,12 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
     [ip], acls [initiator IQN of every host of the clusters that use the
     LUN]. ``luns`` maps a storage name to overrides {file, size_gb} or
     {device}; ``portals`` overrides the portal addresses (list of IPs).
-    Raises StorageError for a LUN the role's knobs cannot size.
+    ``chap`` ({password, mutual_password, targets: {IQN: {password,
+    mutual_password}}}) gives every target its CHAP credentials
+    (chap_credentials; each ACL's user is the initiator's IQN, the
+    target's mutual user its own IQN); None: no CHAP (``chap`` None).
+    Raises StorageError for a LUN the role's knobs cannot size or a
+    missing or unusable CHAP secret (the message never holds a secret).
     """
     luns = luns or {}
     by_wwn = {}
@@ -324,7 +343,9 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
         if t is None:
             t = by_wwn[wwn] = {"wwn": wwn, "name": _backstore_name(name),
                                "zones": [], "acls": [], "portals": [],
-                               "size_tb": ps.get("size_tb")}
+                               "size_tb": ps.get("size_tb"),
+                               "chap": None if chap is None
+                               else chap_credentials(chap, wwn)}
             t["backstore"] = _backstore(name, ps, luns.get(name) or {},
                                         backstore_dir)
         if zone.name not in t["zones"]:
@@ -341,6 +362,75 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
     for wwn in sorted(by_wwn):
         by_wwn[wwn]["acls"].sort()
         out.append(by_wwn[wwn])
+    return out
+
+
+# A CHAP secret: 12 (RFC 3720 7.2.1's minimum for a secret a person may
+# have typed) to 255 characters (LIO's and open-iscsi's limit), and only
+# characters that pass unquoted through targetcli's parser and iscsid.conf.
+CHAP_SECRET_RE = re.compile(r"^[A-Za-z0-9_.,:@%+~^/-]{12,255}$")
+
+
+def _chap_secret_problem(value, var):
+    if value is None or str(value) == "":
+        return ("%s is not set; give it a secret from Vault (12 to 255 "
+                "characters), there is no default" % var)
+    if not CHAP_SECRET_RE.match(str(value)):
+        return ("%s is not a usable CHAP secret: it needs 12 to 255 "
+                "characters, only letters, digits and _ . , : @ %% + ~ ^ / -"
+                " (its value is not shown)" % var)
+    return None
+
+
+def chap_credentials(chap, wwn):
+    """The CHAP credentials of target ``wwn``: chap.targets[wwn]'s
+    password/mutual_password, else chap's own. ``password``: the secret
+    every initiator of the target presents (user: the initiator's IQN);
+    ``mutual_password``: the secret the target answers with (mutual CHAP,
+    user: the target's IQN). Raises StorageError naming the variable,
+    never the value, when a secret is missing or unusable, or both are
+    the same (RFC 3720 forbids one secret both ways)."""
+    chap = chap if isinstance(chap, dict) else {}
+    own = (chap.get("targets") or {}).get(wwn)
+    if own is not None and not isinstance(own, dict):
+        raise StorageError(
+            "cloudstack_iscsi_chap_targets['%s'] must be a mapping with "
+            "password and mutual_password" % wwn)
+    out = {}
+    for key, var in (("password", "cloudstack_iscsi_chap_password"),
+                     ("mutual_password",
+                      "cloudstack_iscsi_mutual_chap_password")):
+        if own is not None and own.get(key) not in (None, ""):
+            value = own.get(key)
+            var = "cloudstack_iscsi_chap_targets['%s'].%s" % (wwn, key)
+        else:
+            value = chap.get(key)
+            var = "%s (target %s)" % (var, wwn)
+        problem = _chap_secret_problem(value, var)
+        if problem:
+            raise StorageError(problem)
+        out[key] = str(value)
+    if out["password"] == out["mutual_password"]:
+        raise StorageError(
+            "the CHAP secrets of target %s are the same both ways; give "
+            "cloudstack_iscsi_mutual_chap_password another value than "
+            "cloudstack_iscsi_chap_password" % wwn)
+    out["mutual_userid"] = wwn
+    return out
+
+
+def iscsi_initiator_sources(model, host):
+    """The addresses of the initiators of the LIO pools ``host`` serves
+    (the reverse of Model._iscsi_portals): every host of every cluster that
+    uses such a pool, by host_storage_addresses (text, no duplicates, in
+    topology order). The iSCSI target's firewall admits 3260 from these
+    only."""
+    out = []
+    for zone, cluster, ps in lio_pools(model):
+        if model.lio_server(ps) != host:
+            continue
+        for name in cluster.hosts:
+            _add_unique(out, host_storage_addresses(model, name, zone))
     return out
 
 
@@ -389,7 +479,8 @@ def _saved(saved):
 def iscsi_plan(saved, targets, allow_recreate=False):
     """targetcli commands that bring the saved config to ``targets``.
 
-    Returns {"commands": [...], "problems": [...]}: problems are changes
+    Returns {"commands": [...], "problems": [...], "shown": [...]}
+    (shown: the commands with their secrets masked, for messages): problems are changes
     that would destroy a LUN's data (a backstore whose file/device or size
     differs) and that ``allow_recreate`` does not permit; when there is a
     problem, no command is returned at all.
@@ -432,8 +523,9 @@ def iscsi_plan(saved, targets, allow_recreate=False):
                 cmds.append("/backstores/block create name=%s dev=%s" % (t["name"], bs["dev"]))
         cmds.extend(_target_cmds(t, saved_targets.get(t["wwn"]), path, recreated=create))
     if problems:
-        return {"commands": [], "problems": problems}
-    return {"commands": cmds, "problems": []}
+        return {"commands": [], "problems": problems, "shown": []}
+    return {"commands": cmds, "problems": [],
+            "shown": [shown_command(c) for c in cmds]}
 
 
 def _target_cmds(t, st, so_path, recreated):
@@ -448,7 +540,9 @@ def _target_cmds(t, st, so_path, recreated):
             cmds.append("/iscsi/%s create tag=1" % t["wwn"])
             tpg = {}
     attrs = tpg.get("attributes") or {}
-    for key, want in (("authentication", 0), ("generate_node_acls", 0)):
+    chap = t.get("chap")
+    for key, want in (("authentication", 1 if chap else 0),
+                      ("generate_node_acls", 0)):
         if attrs.get(key) != want:
             cmds.append("%s set attribute %s=%d" % (base, key, want))
     # LUN 0 -> the backstore (deleting the backstore removed the LUN with it)
@@ -492,6 +586,15 @@ def _target_cmds(t, st, so_path, recreated):
             if mapped[idx].get("tpg_lun") in gone:
                 continue  # went with its TPG LUN
             cmds.append("%s/acls/%s delete mapped_lun=%d" % (base, wwn, idx))
+        if chap:
+            want = {"chap_userid": wwn, "chap_password": chap["password"],
+                    "chap_mutual_userid": chap["mutual_userid"],
+                    "chap_mutual_password": chap["mutual_password"]}
+            have = dict((k, (acl or {}).get(k) or "") for k in want)
+            if have != want:
+                cmds.append(AUTH_CMD % (base, wwn, wwn, chap["password"],
+                                        chap["mutual_userid"],
+                                        chap["mutual_password"]))
     # a TPG created above (new target or tag=1) is enabled by targetcli
     if tpg and tpg.get("enable") is not True:
         cmds.append("%s enable" % base)

@@ -319,13 +319,17 @@ def _saved_from(targets):
         if "size" in t["backstore"]:
             so["size"] = t["backstore"]["size"]
         objs.append(so)
+        chap = t.get("chap")
+        auth = (lambda a: {"chap_userid": a, "chap_password": chap["password"],
+                           "chap_mutual_userid": t["wwn"], "chap_mutual_password": chap["mutual_password"]}) \
+            if chap else (lambda a: {})
         tgts.append({"fabric": "iscsi", "wwn": t["wwn"], "tpgs": [{
             "tag": 1, "enable": True,
-            "attributes": {"authentication": 0, "generate_node_acls": 0},
+            "attributes": {"authentication": 1 if chap else 0, "generate_node_acls": 0},
             "luns": [{"index": 0, "storage_object": "/backstores/%s/%s" % (so["plugin"], so["name"])}],
             "portals": [{"ip_address": ip, "port": 3260} for ip in t["portals"]],
-            "node_acls": [{"node_wwn": a, "mapped_luns": [{"index": 0, "tpg_lun": 0, "write_protect": False}]}
-                          for a in t["acls"]],
+            "node_acls": [dict({"node_wwn": a, "mapped_luns": [{"index": 0, "tpg_lun": 0, "write_protect": False}]},
+                               **auth(a)) for a in t["acls"]],
         }]})
     return {"storage_objects": objs, "targets": tgts, "fabric_modules": []}
 
@@ -349,7 +353,7 @@ def test_plan_from_empty_creates_everything_in_order():
 
 def test_plan_is_empty_when_saved_config_matches():
     ts = st.iscsi_targets(M(), "nfs1")
-    assert st.iscsi_plan(_saved_from(ts), ts) == {"commands": [], "problems": []}
+    assert st.iscsi_plan(_saved_from(ts), ts) == {"commands": [], "problems": [], "shown": []}
 
 
 def test_plan_changes_only_the_difference():
@@ -488,3 +492,98 @@ def test_engine_checks_the_lun_of_a_shared_mountpoint_like_an_iscsi_pool():
     del cl(g)["primary_storage"][0]["server"]
     assert [v.rule for v in T.run_rules(groups, hv, g, ["CS210"]).violations
             if "ocfs2" in v.location] == ["CS210"]
+
+
+# ------------------------------------------------------------------ CHAP
+
+CHAP = {"password": "initiator-secret-1", "mutual_password": "target-secret-22"}
+PS2 = "iqn.2025-01.lab.example:ps2"
+
+
+def test_chap_targets_get_per_acl_users_and_mutual_chap():
+    t = st.iscsi_targets(M(), "nfs1", chap=CHAP)[0]
+    assert t["chap"] == {"password": "initiator-secret-1", "mutual_password": "target-secret-22",
+                         "mutual_userid": PS2}
+    plan = st.iscsi_plan({}, [t])
+    base = "/iscsi/%s/tpg1" % PS2
+    assert "%s set attribute authentication=1" % base in plan["commands"]
+    auth = [c for c in plan["commands"] if st.is_secret_command(c)]
+    # one per ACL: the ACL's user is the initiator's IQN, the mutual user the target's IQN
+    assert auth == ["%s/acls/%s set auth userid=%s password=initiator-secret-1 mutual_userid=%s "
+                    "mutual_password=target-secret-22" % (base, a, a, PS2) for a in t["acls"]]
+    # each after the creation of its ACL
+    for a, cmd in zip(t["acls"], auth):
+        assert plan["commands"].index("%s/acls create wwn=%s add_mapped_luns=false" % (base, a)) \
+            < plan["commands"].index(cmd)
+    # what may be printed has no secret
+    assert "initiator-secret-1" not in " ".join(plan["shown"])
+    assert "target-secret-22" not in " ".join(plan["shown"])
+    assert len(plan["shown"]) == len(plan["commands"])
+
+
+def test_chap_plan_is_idempotent_and_follows_a_new_secret():
+    t = st.iscsi_targets(M(), "nfs1", chap=CHAP)[0]
+    assert st.iscsi_plan(_saved_from([t]), [t])["commands"] == []
+    # a target without CHAP (the state before): authentication on, every ACL gets its credentials
+    bare = dict(t, chap=None)
+    cmds = st.iscsi_plan(_saved_from([bare]), [t])["commands"]
+    assert cmds[0] == "/iscsi/%s/tpg1 set attribute authentication=1" % PS2
+    assert len([c for c in cmds if st.is_secret_command(c)]) == len(t["acls"]) == len(cmds) - 1
+    # a rotated secret: only the ACLs' credentials change
+    new = st.iscsi_targets(M(), "nfs1", chap=dict(CHAP, password="rotated-secret-3"))[0]
+    cmds = st.iscsi_plan(_saved_from([t]), [new])["commands"]
+    assert cmds and all(st.is_secret_command(c) and "password=rotated-secret-3" in c for c in cmds)
+
+
+def test_chap_per_target_secrets_win():
+    chap = dict(CHAP, targets={PS2: {"password": "ps2-only-secret", "mutual_password": "ps2-target-secret"}})
+    assert st.iscsi_targets(M(), "nfs1", chap=chap)[0]["chap"]["password"] == "ps2-only-secret"
+    assert st.chap_credentials(chap, "iqn.2025-01.lab.example:other")["password"] == "initiator-secret-1"
+
+
+@pytest.mark.parametrize("chap, message", [
+    ({}, r"cloudstack_iscsi_chap_password \(target iqn.2025-01.lab.example:ps2\) is not set; give it a secret from Vault"),
+    ({"password": "initiator-secret-1"}, r"cloudstack_iscsi_mutual_chap_password .* is not set"),
+    ({"password": "short", "mutual_password": "target-secret-22"}, r"cloudstack_iscsi_chap_password .* 12 to 255 characters"),
+    ({"password": "has a space in it", "mutual_password": "target-secret-22"}, r"not a usable CHAP secret"),
+    ({"password": "same-secret-both", "mutual_password": "same-secret-both"}, r"the same both ways"),
+    (dict(CHAP, targets={PS2: "x"}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ps2'\] must be a mapping"),
+    (dict(CHAP, targets={PS2: {"password": "tiny"}}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ps2'\].password"),
+])
+def test_chap_secret_missing_or_unusable_refused_without_showing_it(chap, message):
+    with pytest.raises(st.StorageError, match=message) as err:
+        st.iscsi_targets(M(), "nfs1", chap=chap)
+    for secret in ("short", "has a space in it", "same-secret-both", "tiny", "initiator-secret-1"):
+        assert secret not in str(err.value)
+
+
+def test_chap_filter_names_the_variable():
+    from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
+    f = storage_filters.FilterModule().filters()["storage_iscsi_chap"]
+    assert f(CHAP, PS2)["mutual_userid"] == PS2
+    with pytest.raises(Exception, match="storage_iscsi_chap: cloudstack_iscsi_chap_password"):
+        f({"password": ""}, PS2)
+
+
+# ------------------------------------------------------------------ iSCSI firewall
+
+def test_iscsi_initiator_sources_are_the_hosts_of_the_clusters_using_the_pools():
+    # ps2 is c2's (xen1, xen2): their management (and storage) addresses; not kvm1 (another
+    # cluster), not the database, the load balancer or the firewall
+    assert st.iscsi_initiator_sources(M(), "nfs1") == ["10.10.0.31", "10.10.0.32"]
+    hv = copy.deepcopy(HOSTVARS)
+    hv["xen2"]["cloudstack_storage_interfaces"] = [{"network": "storage-b", "device": "eth2",
+                                                   "address": "10.21.0.32"}]
+    assert st.iscsi_initiator_sources(M(hostvars=hv), "nfs1") == ["10.10.0.31", "10.10.0.32", "10.21.0.32"]
+    # a host serving no pool admits nobody
+    assert st.iscsi_initiator_sources(M(), "nfs2") == []
+
+
+def test_iscsi_initiator_sources_filter_as_cidrs():
+    from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
+    f = storage_filters.FilterModule().filters()["storage_iscsi_initiator_sources"]
+    hv = copy.deepcopy(HOSTVARS)
+    hv["nfs1"]["cloudstack_zones"] = copy.deepcopy(ZONES)
+    groups = {"cloudstack_nfs": ["nfs1"], "cloudstack_iscsi_targets": ["nfs1"],
+              "cloudstack_xenserver_hosts": ["xen1", "xen2"], "cloudstack_lb": ["lb1"]}
+    assert f(hv, groups, "nfs1") == {"ipv4": ["10.10.0.31/32", "10.10.0.32/32"], "ipv6": []}
