@@ -76,6 +76,10 @@ def storage_iscsi_chap(chap, target):
     return st.chap_credentials(chap, target)
 
 
+def storage_iscsi_chap_problems(chap, targets):
+    return st.chap_problems(chap, targets)
+
+
 def storage_iscsi_plan(saved, targets, allow_recreate=False):
     return st.iscsi_plan(saved, targets, allow_recreate=allow_recreate)
 
@@ -96,4 +100,5 @@ class FilterModule(object):
             storage_nfs_exports, storage_nfs_export_line,
             storage_nfs_firewall_clients, storage_nfs_size_problems,
             storage_iscsi_targets, storage_iscsi_plan, storage_iscsi_initiator_iqn,
-            storage_iqn_valid, storage_iscsi_initiator_sources, storage_iscsi_chap))
+            storage_iqn_valid, storage_iscsi_initiator_sources, storage_iscsi_chap,
+            storage_iscsi_chap_problems))

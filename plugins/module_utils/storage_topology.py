@@ -419,6 +419,19 @@ def chap_credentials(chap, wwn):
     return out
 
 
+def chap_problems(chap, wwns):
+    """The messages of chap_credentials for each target IQN of ``wwns``
+    (one per target at most; [] when every target has usable secrets).
+    They name variables, never a secret: a task may print them."""
+    out = []
+    for wwn in wwns:
+        try:
+            chap_credentials(chap, wwn)
+        except StorageError as exc:
+            out.append(str(exc))
+    return out
+
+
 def iscsi_initiator_sources(model, host):
     """The addresses of the initiators of the LIO pools ``host`` serves
     (the reverse of Model._iscsi_portals): every host of every cluster that

@@ -557,6 +557,13 @@ def test_chap_secret_missing_or_unusable_refused_without_showing_it(chap, messag
         assert secret not in str(err.value)
 
 
+def test_chap_problems_are_printable():
+    assert st.chap_problems(CHAP, [PS2]) == []
+    probs = st.chap_problems({"password": "initiator-secret-1", "mutual_password": "x"}, [PS2, "iqn.2025-01.lab.example:b"])
+    assert len(probs) == 2 and all("cloudstack_iscsi_mutual_chap_password" in p for p in probs)
+    assert not any("initiator-secret-1" in p for p in probs)
+
+
 def test_chap_filter_names_the_variable():
     from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
     f = storage_filters.FilterModule().filters()["storage_iscsi_chap"]
