@@ -326,9 +326,10 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
     LUN]. ``luns`` maps a storage name to overrides {file, size_gb} or
     {device}; ``portals`` overrides the portal addresses (list of IPs).
     ``chap`` ({password, mutual_password, targets: {IQN: {password,
-    mutual_password}}}) gives every target its CHAP credentials
-    (chap_credentials; each ACL's user is the initiator's IQN, the
-    target's mutual user its own IQN); None: no CHAP (``chap`` None).
+    mutual_password}}}) gives every target whose pool needs CHAP
+    (chap_required) its CHAP credentials (chap_credentials; each ACL's
+    user is the initiator's IQN, the target's mutual user its own IQN);
+    None: no CHAP (``chap`` None).
     Raises StorageError for a LUN the role's knobs cannot size or a
     missing or unusable CHAP secret (the message never holds a secret).
     """
@@ -341,11 +342,13 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
         wwn = str(ps.get("target"))
         t = by_wwn.get(wwn)
         if t is None:
+            needs = chap_required(ps)
             t = by_wwn[wwn] = {"wwn": wwn, "name": _backstore_name(name),
                                "zones": [], "acls": [], "portals": [],
                                "size_tb": ps.get("size_tb"),
-                               "chap": None if chap is None
-                               else chap_credentials(chap, wwn)}
+                               "chap_required": needs,
+                               "chap": chap_credentials(chap, wwn)
+                               if chap is not None and needs else None}
             t["backstore"] = _backstore(name, ps, luns.get(name) or {},
                                         backstore_dir)
         if zone.name not in t["zones"]:
@@ -380,6 +383,15 @@ def _chap_secret_problem(value, var):
                 "characters, only letters, digits and _ . , : @ %% + ~ ^ / -"
                 " (its value is not shown)" % var)
     return None
+
+
+def chap_required(ps):
+    """True for a pool whose LUN the hypervisor hosts log in to themselves
+    (type shared_mountpoint: kvm_host's node records carry the CHAP
+    credentials). A type iscsi pool is logged in to by CloudStack, whose
+    createStoragePool carries no CHAP for an unmanaged iSCSI pool: its
+    target keeps IQN ACLs (and the host firewall)."""
+    return str(ps.get("type", "")).lower() == "shared_mountpoint"
 
 
 def chap_credentials(chap, wwn):

@@ -497,20 +497,35 @@ def test_engine_checks_the_lun_of_a_shared_mountpoint_like_an_iscsi_pool():
 # ------------------------------------------------------------------ CHAP
 
 CHAP = {"password": "initiator-secret-1", "mutual_password": "target-secret-22"}
-PS2 = "iqn.2025-01.lab.example:ps2"
+PS2 = "iqn.2025-01.lab.example:ps2"        # type iscsi (XenServer): CloudStack logs in, no CHAP
+OCFS2 = "iqn.2025-01.lab.example:ocfs2"    # shared_mountpoint (KVM): kvm_host logs in, CHAP
+
+
+def MC():
+    """ZONES plus a shared_mountpoint pool on c1 (kvm1, kvm2) served by nfs1."""
+    z = copy.deepcopy(ZONES)
+    z[0]["pods"][0]["clusters"][0]["primary_storage"].append(
+        {"name": "ocfs2", "type": "shared_mountpoint", "path": "/mnt/ocfs2",
+         "target": OCFS2, "server": "nfs1", "size_tb": 1})
+    return M(z)
+
+
+def _ocfs2(chap):
+    return next(t for t in st.iscsi_targets(MC(), "nfs1", chap=chap) if t["wwn"] == OCFS2)
 
 
 def test_chap_targets_get_per_acl_users_and_mutual_chap():
-    t = st.iscsi_targets(M(), "nfs1", chap=CHAP)[0]
+    t = _ocfs2(CHAP)
+    assert t["chap_required"] is True
     assert t["chap"] == {"password": "initiator-secret-1", "mutual_password": "target-secret-22",
-                         "mutual_userid": PS2}
+                         "mutual_userid": OCFS2}
     plan = st.iscsi_plan({}, [t])
-    base = "/iscsi/%s/tpg1" % PS2
+    base = "/iscsi/%s/tpg1" % OCFS2
     assert "%s set attribute authentication=1" % base in plan["commands"]
     auth = [c for c in plan["commands"] if st.is_secret_command(c)]
     # one per ACL: the ACL's user is the initiator's IQN, the mutual user the target's IQN
     assert auth == ["%s/acls/%s set auth userid=%s password=initiator-secret-1 mutual_userid=%s "
-                    "mutual_password=target-secret-22" % (base, a, a, PS2) for a in t["acls"]]
+                    "mutual_password=target-secret-22" % (base, a, a, OCFS2) for a in t["acls"]]
     # each after the creation of its ACL
     for a, cmd in zip(t["acls"], auth):
         assert plan["commands"].index("%s/acls create wwn=%s add_mapped_luns=false" % (base, a)) \
@@ -521,38 +536,46 @@ def test_chap_targets_get_per_acl_users_and_mutual_chap():
     assert len(plan["shown"]) == len(plan["commands"])
 
 
+def test_an_iscsi_pool_cloudstack_logs_in_to_gets_no_chap():
+    # CloudStack's createStoragePool has no CHAP for an unmanaged iSCSI pool:
+    # its target keeps IQN ACLs, authentication off, no secret needed
+    t = st.iscsi_targets(M(), "nfs1", chap={})[0]
+    assert t["chap_required"] is False and t["chap"] is None
+    assert "/iscsi/%s/tpg1 set attribute authentication=0" % PS2 in st.iscsi_plan({}, [t])["commands"]
+
+
 def test_chap_plan_is_idempotent_and_follows_a_new_secret():
-    t = st.iscsi_targets(M(), "nfs1", chap=CHAP)[0]
+    t = _ocfs2(CHAP)
     assert st.iscsi_plan(_saved_from([t]), [t])["commands"] == []
     # a target without CHAP (the state before): authentication on, every ACL gets its credentials
     bare = dict(t, chap=None)
     cmds = st.iscsi_plan(_saved_from([bare]), [t])["commands"]
-    assert cmds[0] == "/iscsi/%s/tpg1 set attribute authentication=1" % PS2
+    assert cmds[0] == "/iscsi/%s/tpg1 set attribute authentication=1" % OCFS2
     assert len([c for c in cmds if st.is_secret_command(c)]) == len(t["acls"]) == len(cmds) - 1
     # a rotated secret: only the ACLs' credentials change
-    new = st.iscsi_targets(M(), "nfs1", chap=dict(CHAP, password="rotated-secret-3"))[0]
+    new = _ocfs2(dict(CHAP, password="rotated-secret-3"))
     cmds = st.iscsi_plan(_saved_from([t]), [new])["commands"]
     assert cmds and all(st.is_secret_command(c) and "password=rotated-secret-3" in c for c in cmds)
 
 
 def test_chap_per_target_secrets_win():
-    chap = dict(CHAP, targets={PS2: {"password": "ps2-only-secret", "mutual_password": "ps2-target-secret"}})
-    assert st.iscsi_targets(M(), "nfs1", chap=chap)[0]["chap"]["password"] == "ps2-only-secret"
+    chap = dict(CHAP, targets={OCFS2: {"password": "ps2-only-secret", "mutual_password": "ps2-target-secret"}})
+    assert _ocfs2(chap)["chap"]["password"] == "ps2-only-secret"
     assert st.chap_credentials(chap, "iqn.2025-01.lab.example:other")["password"] == "initiator-secret-1"
 
 
 @pytest.mark.parametrize("chap, message", [
-    ({}, r"cloudstack_iscsi_chap_password \(target iqn.2025-01.lab.example:ps2\) is not set; give it a secret from Vault"),
+    ({}, r"cloudstack_iscsi_chap_password \(target iqn.2025-01.lab.example:ocfs2\) is not set; give it a secret from Vault"),
     ({"password": "initiator-secret-1"}, r"cloudstack_iscsi_mutual_chap_password .* is not set"),
     ({"password": "short", "mutual_password": "target-secret-22"}, r"cloudstack_iscsi_chap_password .* 12 to 255 characters"),
     ({"password": "has a space in it", "mutual_password": "target-secret-22"}, r"not a usable CHAP secret"),
     ({"password": "same-secret-both", "mutual_password": "same-secret-both"}, r"the same both ways"),
-    (dict(CHAP, targets={PS2: "x"}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ps2'\] must be a mapping"),
-    (dict(CHAP, targets={PS2: {"password": "tiny"}}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ps2'\].password"),
+    (dict(CHAP, targets={OCFS2: "x"}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ocfs2'\] must be a mapping"),
+    (dict(CHAP, targets={OCFS2: {"password": "tiny"}}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ocfs2'\].password"),
 ])
 def test_chap_secret_missing_or_unusable_refused_without_showing_it(chap, message):
     with pytest.raises(st.StorageError, match=message) as err:
-        st.iscsi_targets(M(), "nfs1", chap=chap)
+        st.iscsi_targets(MC(), "nfs1", chap=chap)
     for secret in ("short", "has a space in it", "same-secret-both", "tiny", "initiator-secret-1"):
         assert secret not in str(err.value)
 
