@@ -57,10 +57,27 @@ def storage_nfs_size_problems(exports, mounts, host=""):
 
 
 def storage_iscsi_targets(hostvars, groups, host, luns=None,
-                          backstore_dir="/var/lib/iscsi_disks", portals=None):
+                          backstore_dir="/var/lib/iscsi_disks", portals=None,
+                          chap=None):
     model = H.host_model(hostvars, groups, host)
     return st.iscsi_targets(model, host, luns=luns,
-                            backstore_dir=backstore_dir, portals=portals)
+                            backstore_dir=backstore_dir, portals=portals,
+                            chap=chap)
+
+
+def storage_iscsi_initiator_sources(hostvars, groups, host):
+    model = H.host_model(hostvars, groups, host)
+    v4, v6 = st.firewall_clients(
+        [{"clients": st.iscsi_initiator_sources(model, host)}])
+    return {"ipv4": v4, "ipv6": v6}
+
+
+def storage_iscsi_chap(chap, target):
+    return st.chap_credentials(chap, target)
+
+
+def storage_iscsi_chap_problems(chap, targets):
+    return st.chap_problems(chap, targets)
 
 
 def storage_iscsi_plan(saved, targets, allow_recreate=False):
@@ -83,4 +100,5 @@ class FilterModule(object):
             storage_nfs_exports, storage_nfs_export_line,
             storage_nfs_firewall_clients, storage_nfs_size_problems,
             storage_iscsi_targets, storage_iscsi_plan, storage_iscsi_initiator_iqn,
-            storage_iqn_valid))
+            storage_iqn_valid, storage_iscsi_initiator_sources, storage_iscsi_chap,
+            storage_iscsi_chap_problems))

@@ -44,6 +44,20 @@ FS_OVERHEAD_TOLERANCE = 0.95
 
 NFS_BASE_OPTIONS = ("rw", "no_root_squash", "no_subtree_check")
 ISCSI_PORT = 3260
+# targetcli's per-ACL CHAP (one command: user and secret both ways); a
+# command that carries secrets (is_secret_command) runs under no_log.
+AUTH_CMD = ("%s/acls/%s set auth userid=%s password=%s mutual_userid=%s "
+            "mutual_password=%s")
+
+
+def is_secret_command(cmd):
+    """True for a targetcli command of iscsi_plan that carries a secret."""
+    return " set auth " in str(cmd)
+
+
+def shown_command(cmd):
+    """A targetcli command as it may be printed: secrets masked."""
+    return re.sub(r"\b((?:mutual_)?password)=\S+", r"\1=********", str(cmd))
 
 
 class StorageError(Exception):
@@ -69,12 +83,65 @@ def iter_primary_storage(model):
 
 
 def zone_client_networks(zone):
-    """The CIDRs of a model zone's management and storage networks (the
-    export default)."""
+    """The CIDRs of a model zone's management and storage networks (what
+    cloudstack_nfs_export_clients may name: rule CS502)."""
     out = []
     for net in ([zone.management] if zone.management else []) + zone.storage:
         if net.cidr is not None:
             out.append(str(net.cidr))
+    return out
+
+
+def _add_unique(out, values):
+    for value in values:
+        if value is not None and str(value) not in out:
+            out.append(str(value))
+
+
+def host_storage_addresses(model, name, zone):
+    """The addresses a hypervisor host reaches an NFS server by: its
+    cloudstack_management_address, then its cloudstack_storage_interfaces
+    addresses on the zone's storage networks (text, no duplicates)."""
+    host = model.host(name)
+    out = []
+    _add_unique(out, [host.management_address])
+    nets = set(n.raw.get("name") for n in zone.storage)
+    _add_unique(out, [si.get("address") for si in host.storage_interfaces
+                      if si.get("network") in nets])
+    return out
+
+
+def pod_system_cidrs(pod):
+    """The pod's reserved system range (Pod.system_range: the system VMs'
+    addresses) as CIDRs; [] when the range is unknown or not IPv4/IPv6."""
+    rng = pod.system_range()
+    if not rng or rng[0] is None or rng[1] is None:
+        return []
+    try:
+        first = ipaddress.ip_address(str(rng[0]))
+        last = ipaddress.ip_address(str(rng[1]))
+        return [str(n) for n in ipaddress.summarize_address_range(first, last)]
+    except (TypeError, ValueError):
+        return []
+
+
+def default_export_clients(model, zone, kind, cluster=None):
+    """The default clients of an export (cloudstack_nfs_export_clients
+    unset): the addresses of the hypervisor hosts that use it
+    (host_storage_addresses: a primary storage's cluster, every cluster of
+    the zone for secondary storage); for secondary storage also the zone's
+    pods' reserved system ranges (the secondary storage VM) and the
+    management servers' addresses (the management server mounts secondary
+    storage to seed the system VM templates)."""
+    out = []
+    clusters = [cluster] if cluster is not None else zone.clusters
+    for cl in clusters:
+        for name in cl.hosts:
+            _add_unique(out, host_storage_addresses(model, name, zone))
+    if kind == "secondary":
+        for pod in zone.pods:
+            _add_unique(out, pod_system_cidrs(pod))
+        _add_unique(out, model.management_addresses())
     return out
 
 
@@ -90,10 +157,10 @@ def nfs_exports(model, host, export_clients=None, sync=False):
     """
     by_path = {}
 
-    def add(zone, kind, entry, name):
+    def add(zone, kind, entry, name, cluster=None):
         path = str(entry.get("path")).rstrip("/") or "/"
         clients = list(export_clients) if export_clients is not None \
-            else zone_client_networks(zone)
+            else default_export_clients(model, zone, kind, cluster)
         exp = by_path.setdefault(path, {
             "path": path, "kind": kind, "zones": [], "names": [],
             "clients": [], "min_gb": None, "size_tb": None})
@@ -117,10 +184,10 @@ def nfs_exports(model, host, export_clients=None, sync=False):
                     str(ss.get("type", "nfs")).lower() == "nfs" and \
                     ss.get("path") is not None:
                 add(zone, "secondary", ss, "secondary[%d]" % idx)
-    for zone, _pod, _cluster, ps in iter_primary_storage(model):
+    for zone, _pod, cluster, ps in iter_primary_storage(model):
         if str(ps.get("type", "")).lower() == "nfs" and \
                 ps.get("server") == host and ps.get("path") is not None:
-            add(zone, "primary", ps, ps.get("name"))
+            add(zone, "primary", ps, ps.get("name"), cluster)
 
     options = ",".join(list(NFS_BASE_OPTIONS) + ["sync" if sync else "async"])
     out = []
@@ -128,8 +195,10 @@ def nfs_exports(model, host, export_clients=None, sync=False):
         exp = by_path[path]
         if not exp["clients"]:
             raise StorageError(
-                "export %s on %s has no clients: zone %s has no management or "
-                "storage CIDR; set networks.management.cidr or "
+                "export %s on %s has no clients: no host of the clusters that "
+                "use it (zone %s) has a cloudstack_management_address or "
+                "storage interface address, and no pod has a system range; "
+                "set the hosts' cloudstack_management_address or "
                 "cloudstack_nfs_export_clients"
                 % (path, host, ", ".join(str(z) for z in exp["zones"])))
         exp["options"] = options
@@ -246,7 +315,7 @@ def lio_pools(model):
 
 
 def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
-                  portals=None):
+                  portals=None, chap=None):
     """The iSCSI targets ``host`` serves, sorted by IQN.
 
     ``model`` is a topology_model.Model the engine accepted (CS209 names,
@@ -256,7 +325,13 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
     [ip], acls [initiator IQN of every host of the clusters that use the
     LUN]. ``luns`` maps a storage name to overrides {file, size_gb} or
     {device}; ``portals`` overrides the portal addresses (list of IPs).
-    Raises StorageError for a LUN the role's knobs cannot size.
+    ``chap`` ({password, mutual_password, targets: {IQN: {password,
+    mutual_password}}}) gives every target whose pool needs CHAP
+    (chap_required) its CHAP credentials (chap_credentials; each ACL's
+    user is the initiator's IQN, the target's mutual user its own IQN);
+    None: no CHAP (``chap`` None).
+    Raises StorageError for a LUN the role's knobs cannot size or a
+    missing or unusable CHAP secret (the message never holds a secret).
     """
     luns = luns or {}
     by_wwn = {}
@@ -267,9 +342,13 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
         wwn = str(ps.get("target"))
         t = by_wwn.get(wwn)
         if t is None:
+            needs = chap_required(ps)
             t = by_wwn[wwn] = {"wwn": wwn, "name": _backstore_name(name),
                                "zones": [], "acls": [], "portals": [],
-                               "size_tb": ps.get("size_tb")}
+                               "size_tb": ps.get("size_tb"),
+                               "chap_required": needs,
+                               "chap": chap_credentials(chap, wwn)
+                               if chap is not None and needs else None}
             t["backstore"] = _backstore(name, ps, luns.get(name) or {},
                                         backstore_dir)
         if zone.name not in t["zones"]:
@@ -286,6 +365,97 @@ def iscsi_targets(model, host, luns=None, backstore_dir="/var/lib/iscsi_disks",
     for wwn in sorted(by_wwn):
         by_wwn[wwn]["acls"].sort()
         out.append(by_wwn[wwn])
+    return out
+
+
+# A CHAP secret: 12 (RFC 3720 7.2.1's minimum for a secret a person may
+# have typed) to 255 characters (LIO's and open-iscsi's limit), and only
+# characters that pass unquoted through targetcli's parser and iscsid.conf.
+CHAP_SECRET_RE = re.compile(r"^[A-Za-z0-9_.,:@%+~^/-]{12,255}$")
+
+
+def _chap_secret_problem(value, var):
+    if value is None or str(value) == "":
+        return ("%s is not set; give it a secret from Vault (12 to 255 "
+                "characters), there is no default" % var)
+    if not CHAP_SECRET_RE.match(str(value)):
+        return ("%s is not a usable CHAP secret: it needs 12 to 255 "
+                "characters, only letters, digits and _ . , : @ %% + ~ ^ / -"
+                " (its value is not shown)" % var)
+    return None
+
+
+def chap_required(ps):
+    """True for a pool whose LUN the hypervisor hosts log in to themselves
+    (type shared_mountpoint: kvm_host's node records carry the CHAP
+    credentials). A type iscsi pool is logged in to by CloudStack, whose
+    createStoragePool carries no CHAP for an unmanaged iSCSI pool: its
+    target keeps IQN ACLs (and the host firewall)."""
+    return str(ps.get("type", "")).lower() == "shared_mountpoint"
+
+
+def chap_credentials(chap, wwn):
+    """The CHAP credentials of target ``wwn``: chap.targets[wwn]'s
+    password/mutual_password, else chap's own. ``password``: the secret
+    every initiator of the target presents (user: the initiator's IQN);
+    ``mutual_password``: the secret the target answers with (mutual CHAP,
+    user: the target's IQN). Raises StorageError naming the variable,
+    never the value, when a secret is missing or unusable, or both are
+    the same (RFC 3720 forbids one secret both ways)."""
+    chap = chap if isinstance(chap, dict) else {}
+    own = (chap.get("targets") or {}).get(wwn)
+    if own is not None and not isinstance(own, dict):
+        raise StorageError(
+            "cloudstack_iscsi_chap_targets['%s'] must be a mapping with "
+            "password and mutual_password" % wwn)
+    out = {}
+    for key, var in (("password", "cloudstack_iscsi_chap_password"),
+                     ("mutual_password",
+                      "cloudstack_iscsi_mutual_chap_password")):
+        if own is not None and own.get(key) not in (None, ""):
+            value = own.get(key)
+            var = "cloudstack_iscsi_chap_targets['%s'].%s" % (wwn, key)
+        else:
+            value = chap.get(key)
+            var = "%s (target %s)" % (var, wwn)
+        problem = _chap_secret_problem(value, var)
+        if problem:
+            raise StorageError(problem)
+        out[key] = str(value)
+    if out["password"] == out["mutual_password"]:
+        raise StorageError(
+            "the CHAP secrets of target %s are the same both ways; give "
+            "cloudstack_iscsi_mutual_chap_password another value than "
+            "cloudstack_iscsi_chap_password" % wwn)
+    out["mutual_userid"] = wwn
+    return out
+
+
+def chap_problems(chap, wwns):
+    """The messages of chap_credentials for each target IQN of ``wwns``
+    (one per target at most; [] when every target has usable secrets).
+    They name variables, never a secret: a task may print them."""
+    out = []
+    for wwn in wwns:
+        try:
+            chap_credentials(chap, wwn)
+        except StorageError as exc:
+            out.append(str(exc))
+    return out
+
+
+def iscsi_initiator_sources(model, host):
+    """The addresses of the initiators of the LIO pools ``host`` serves
+    (the reverse of Model._iscsi_portals): every host of every cluster that
+    uses such a pool, by host_storage_addresses (text, no duplicates, in
+    topology order). The iSCSI target's firewall admits 3260 from these
+    only."""
+    out = []
+    for zone, cluster, ps in lio_pools(model):
+        if model.lio_server(ps) != host:
+            continue
+        for name in cluster.hosts:
+            _add_unique(out, host_storage_addresses(model, name, zone))
     return out
 
 
@@ -334,7 +504,8 @@ def _saved(saved):
 def iscsi_plan(saved, targets, allow_recreate=False):
     """targetcli commands that bring the saved config to ``targets``.
 
-    Returns {"commands": [...], "problems": [...]}: problems are changes
+    Returns {"commands": [...], "problems": [...], "shown": [...]}
+    (shown: the commands with their secrets masked, for messages): problems are changes
     that would destroy a LUN's data (a backstore whose file/device or size
     differs) and that ``allow_recreate`` does not permit; when there is a
     problem, no command is returned at all.
@@ -377,8 +548,9 @@ def iscsi_plan(saved, targets, allow_recreate=False):
                 cmds.append("/backstores/block create name=%s dev=%s" % (t["name"], bs["dev"]))
         cmds.extend(_target_cmds(t, saved_targets.get(t["wwn"]), path, recreated=create))
     if problems:
-        return {"commands": [], "problems": problems}
-    return {"commands": cmds, "problems": []}
+        return {"commands": [], "problems": problems, "shown": []}
+    return {"commands": cmds, "problems": [],
+            "shown": [shown_command(c) for c in cmds]}
 
 
 def _target_cmds(t, st, so_path, recreated):
@@ -393,7 +565,9 @@ def _target_cmds(t, st, so_path, recreated):
             cmds.append("/iscsi/%s create tag=1" % t["wwn"])
             tpg = {}
     attrs = tpg.get("attributes") or {}
-    for key, want in (("authentication", 0), ("generate_node_acls", 0)):
+    chap = t.get("chap")
+    for key, want in (("authentication", 1 if chap else 0),
+                      ("generate_node_acls", 0)):
         if attrs.get(key) != want:
             cmds.append("%s set attribute %s=%d" % (base, key, want))
     # LUN 0 -> the backstore (deleting the backstore removed the LUN with it)
@@ -437,6 +611,15 @@ def _target_cmds(t, st, so_path, recreated):
             if mapped[idx].get("tpg_lun") in gone:
                 continue  # went with its TPG LUN
             cmds.append("%s/acls/%s delete mapped_lun=%d" % (base, wwn, idx))
+        if chap:
+            want = {"chap_userid": wwn, "chap_password": chap["password"],
+                    "chap_mutual_userid": chap["mutual_userid"],
+                    "chap_mutual_password": chap["mutual_password"]}
+            have = dict((k, (acl or {}).get(k) or "") for k in want)
+            if have != want:
+                cmds.append(AUTH_CMD % (base, wwn, wwn, chap["password"],
+                                        chap["mutual_userid"],
+                                        chap["mutual_password"]))
     # a TPG created above (new target or tag=1) is enabled by targetcli
     if tpg and tpg.get("enable") is not True:
         cmds.append("%s enable" % base)

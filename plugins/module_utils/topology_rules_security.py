@@ -150,8 +150,11 @@ def _security_rules(ctx, zones):
             if why:
                 ctx.add("CS502", where, "cloudstack_nfs_export_clients[%d]: %s"
                         % (i, why),
-                        "restrict exports to the zones' management and "
-                        "storage networks (the default)")
+                        "name only the machines that mount the storage, "
+                        "inside the zones' management and storage networks,"
+                        " or unset the list (the default: the hypervisor "
+                        "hosts, the pods' system ranges and, for secondary "
+                        "storage, the management servers)")
     hv_hosts = []
     for group in D.HYPERVISOR_GROUPS.values():
         hv_hosts.extend(_group(ctx.groups, group))

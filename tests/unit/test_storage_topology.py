@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from ansible_collections.cloudstack.infra.plugins.module_utils import storage_topology as st
-from ansible_collections.cloudstack.infra.plugins.module_utils.topology_model import Model
+from ansible_collections.cloudstack.infra.plugins.module_utils.topology import build_model
 
 from test_topology_rules import base, cl, lio
 
@@ -33,7 +33,7 @@ ZONES = [
             ],
         },
         "secondary_storage": [{"server": "nfs1", "path": "/export/secondary", "size_gb": 500}],
-        "pods": [{"name": "pod1", "clusters": [C1, C2]}],
+        "pods": [{"name": "pod1", "start": "10.10.0.192", "end": "10.10.0.223", "clusters": [C1, C2]}],
     },
     {
         "name": "zone2",
@@ -51,8 +51,19 @@ HOSTVARS = {
              "cloudstack_storage_interfaces": [
                  {"network": "storage-a", "device": "eth1", "address": "10.20.0.20"},
                  {"network": "storage-b", "device": "eth2", "address": "10.21.0.20"}]},
-    "xen1": {"cloudstack_iscsi_initiator_iqn": "iqn.2025-01.lab.example:xen1-custom"},
-    "xen2": {},
+    "xen1": {"cloudstack_iscsi_initiator_iqn": "iqn.2025-01.lab.example:xen1-custom",
+             "cloudstack_management_address": "10.10.0.31"},
+    "xen2": {"cloudstack_management_address": "10.10.0.32"},
+    "kvm1": {"cloudstack_management_address": "10.10.0.21",
+             "cloudstack_storage_interfaces": [
+                 {"network": "storage-a", "device": "eth1", "address": "10.20.0.21"}]},
+    "kvm2": {"cloudstack_management_address": "10.10.0.22"},
+    "kvm3": {"cloudstack_management_address": "10.40.0.23"},
+    # on the zones' networks, but no hypervisor: never an export client
+    "mgmt1": {"cloudstack_management_address": "10.10.0.11"},
+    "db1": {"cloudstack_management_address": "10.10.0.13"},
+    "lb1": {"cloudstack_management_address": "10.10.0.2"},
+    "fw1": {"cloudstack_management_address": "10.10.0.1"},
 }
 
 
@@ -60,12 +71,22 @@ def M(zones=None, hostvars=None, targets=("nfs1",)):
     """The model the planners take (the engine accepted it: the rules of
     these inputs are tested in test_topology_rules.py)."""
     groups = {"cloudstack_nfs": ["nfs1", "nfs2"],
-              "cloudstack_iscsi_targets": list(targets)}
-    return Model(groups, copy.deepcopy(HOSTVARS if hostvars is None else hostvars),
-                 {"cloudstack_zones": copy.deepcopy(ZONES if zones is None else zones)})
+              "cloudstack_iscsi_targets": list(targets),
+              "cloudstack_management": ["mgmt1"], "cloudstack_db_primary": ["db1"],
+              "cloudstack_lb": ["lb1"], "cloudstack_firewall": ["fw1"],
+              "cloudstack_kvm_hosts": ["kvm1", "kvm2", "kvm3"],
+              "cloudstack_xenserver_hosts": ["xen1", "xen2"]}
+    return build_model(groups, copy.deepcopy(HOSTVARS if hostvars is None else hostvars),
+                       {"cloudstack_zones": copy.deepcopy(ZONES if zones is None else zones)})[1]
 
 
 # ------------------------------------------------------------------ exports
+
+# zone2's pod has no range of its own: the upper quarter of 10.40.0.0/24
+# (.192-.254, the broadcast address excluded)
+Z2_SYSTEM = ["10.40.0.192/27", "10.40.0.224/28", "10.40.0.240/29", "10.40.0.248/30",
+             "10.40.0.252/31", "10.40.0.254/32"]
+
 
 def test_exports_of_host_across_zones_pods_clusters():
     exps = st.nfs_exports(M(), "nfs1")
@@ -73,9 +94,6 @@ def test_exports_of_host_across_zones_pods_clusters():
                                          "/export/secondary2", "/export/z2primary"]
     by = {e["path"]: e for e in exps}
     assert by["/export/primary"]["kind"] == "primary"
-    assert by["/export/primary"]["clients"] == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24"]
-    # zone2's exports go to zone2's networks only
-    assert by["/export/z2primary"]["clients"] == ["10.40.0.0/24"]
     assert by["/export/secondary"]["min_gb"] == 500
     assert by["/export/secondary2"]["min_gb"] == 100
     assert by["/export/primary"]["size_tb"] == 4
@@ -85,14 +103,41 @@ def test_exports_of_host_across_zones_pods_clusters():
     assert st.nfs_exports(M(), "kvm1") == []
 
 
+# The default clients: the hypervisor hosts that use the export (management
+# address, then storage interface addresses); secondary storage also the pods'
+# system ranges (SSVM) and the management servers. Never the database, the
+# load balancer, the firewall, nor the zones' whole CIDRs.
+@pytest.mark.parametrize("path, clients", [
+    # ps1 is c1's (kvm1, kvm2): not xen's, not zone2's
+    ("/export/primary", ["10.10.0.21", "10.20.0.21", "10.10.0.22"]),
+    ("/export/secondary", ["10.10.0.21", "10.20.0.21", "10.10.0.22", "10.10.0.31", "10.10.0.32",
+                           "10.10.0.192/27", "10.10.0.11"]),
+    ("/export/secondary2", ["10.40.0.23"] + Z2_SYSTEM + ["10.10.0.11"]),
+    ("/export/z2primary", ["10.40.0.23"]),
+])
+def test_default_clients_are_the_hosts_that_use_the_export(path, clients):
+    by = {e["path"]: e for e in st.nfs_exports(M(), "nfs1")}
+    assert by[path]["clients"] == clients
+    for never in ("10.10.0.13", "10.10.0.2", "10.10.0.1", "10.10.0.0/24", "10.20.0.0/24", "10.40.0.0/24"):
+        assert never not in by[path]["clients"]
+
+
+def test_storage_interface_on_another_zones_network_is_not_a_client():
+    hv = copy.deepcopy(HOSTVARS)
+    hv["kvm3"]["cloudstack_storage_interfaces"] = [{"network": "storage-a", "device": "eth1",
+                                                   "address": "10.20.0.23"}]
+    by = {e["path"]: e for e in st.nfs_exports(M(hostvars=hv), "nfs1")}
+    assert by["/export/z2primary"]["clients"] == ["10.40.0.23"]
+
+
 def test_options_async_default_and_sync():
     e = st.nfs_exports(M(), "nfs1")[0]
     assert e["options"] == "rw,no_root_squash,no_subtree_check,async"
     e = st.nfs_exports(M(), "nfs1", sync=True)[0]
     assert e["options"] == "rw,no_root_squash,no_subtree_check,sync"
-    assert st.export_line(e) == ("/export/primary 10.10.0.0/24(rw,no_root_squash,no_subtree_check,sync) "
-                                 "10.20.0.0/24(rw,no_root_squash,no_subtree_check,sync) "
-                                 "10.21.0.0/24(rw,no_root_squash,no_subtree_check,sync)")
+    assert st.export_line(e) == ("/export/primary 10.10.0.21(rw,no_root_squash,no_subtree_check,sync) "
+                                 "10.20.0.21(rw,no_root_squash,no_subtree_check,sync) "
+                                 "10.10.0.22(rw,no_root_squash,no_subtree_check,sync)")
 
 
 def test_explicit_clients_replace_default():
@@ -103,8 +148,10 @@ def test_explicit_clients_replace_default():
 def test_export_without_any_client_refused():
     z = copy.deepcopy(ZONES)
     z[1]["networks"] = {}
-    with pytest.raises(st.StorageError, match="no clients"):
-        st.nfs_exports(M(z), "nfs1")
+    hv = copy.deepcopy(HOSTVARS)
+    del hv["kvm3"]["cloudstack_management_address"]
+    with pytest.raises(st.StorageError, match="no clients.*cloudstack_nfs_export_clients"):
+        st.nfs_exports(M(z, hv), "nfs1")
 
 
 def test_export_clients_default_to_the_hosts_key_through_the_filter():
@@ -121,7 +168,9 @@ def test_export_clients_default_to_the_hosts_key_through_the_filter():
 
 def test_firewall_clients_dedup_sorted():
     v4, v6 = st.firewall_clients(st.nfs_exports(M(), "nfs1"))
-    assert v4 == ["10.10.0.0/24", "10.20.0.0/24", "10.21.0.0/24", "10.40.0.0/24"]
+    # the firewall admits the export clients, nothing else
+    assert v4 == ["10.10.0.11/32", "10.10.0.21/32", "10.10.0.22/32", "10.10.0.31/32", "10.10.0.32/32",
+                  "10.10.0.192/27", "10.20.0.21/32", "10.40.0.23/32"] + Z2_SYSTEM
     assert v6 == []
     v4, v6 = st.firewall_clients([{"clients": ["fd00::/64", "10.1.0.0/16"]}])
     assert v4 == ["10.1.0.0/16"] and v6 == ["fd00::/64"]
@@ -270,13 +319,17 @@ def _saved_from(targets):
         if "size" in t["backstore"]:
             so["size"] = t["backstore"]["size"]
         objs.append(so)
+        chap = t.get("chap")
+        auth = (lambda a: {"chap_userid": a, "chap_password": chap["password"],
+                           "chap_mutual_userid": t["wwn"], "chap_mutual_password": chap["mutual_password"]}) \
+            if chap else (lambda a: {})
         tgts.append({"fabric": "iscsi", "wwn": t["wwn"], "tpgs": [{
             "tag": 1, "enable": True,
-            "attributes": {"authentication": 0, "generate_node_acls": 0},
+            "attributes": {"authentication": 1 if chap else 0, "generate_node_acls": 0},
             "luns": [{"index": 0, "storage_object": "/backstores/%s/%s" % (so["plugin"], so["name"])}],
             "portals": [{"ip_address": ip, "port": 3260} for ip in t["portals"]],
-            "node_acls": [{"node_wwn": a, "mapped_luns": [{"index": 0, "tpg_lun": 0, "write_protect": False}]}
-                          for a in t["acls"]],
+            "node_acls": [dict({"node_wwn": a, "mapped_luns": [{"index": 0, "tpg_lun": 0, "write_protect": False}]},
+                               **auth(a)) for a in t["acls"]],
         }]})
     return {"storage_objects": objs, "targets": tgts, "fabric_modules": []}
 
@@ -300,7 +353,7 @@ def test_plan_from_empty_creates_everything_in_order():
 
 def test_plan_is_empty_when_saved_config_matches():
     ts = st.iscsi_targets(M(), "nfs1")
-    assert st.iscsi_plan(_saved_from(ts), ts) == {"commands": [], "problems": []}
+    assert st.iscsi_plan(_saved_from(ts), ts) == {"commands": [], "problems": [], "shown": []}
 
 
 def test_plan_changes_only_the_difference():
@@ -439,3 +492,128 @@ def test_engine_checks_the_lun_of_a_shared_mountpoint_like_an_iscsi_pool():
     del cl(g)["primary_storage"][0]["server"]
     assert [v.rule for v in T.run_rules(groups, hv, g, ["CS210"]).violations
             if "ocfs2" in v.location] == ["CS210"]
+
+
+# ------------------------------------------------------------------ CHAP
+
+CHAP = {"password": "initiator-secret-1", "mutual_password": "target-secret-22"}
+PS2 = "iqn.2025-01.lab.example:ps2"        # type iscsi (XenServer): CloudStack logs in, no CHAP
+OCFS2 = "iqn.2025-01.lab.example:ocfs2"    # shared_mountpoint (KVM): kvm_host logs in, CHAP
+
+
+def MC():
+    """ZONES plus a shared_mountpoint pool on c1 (kvm1, kvm2) served by nfs1."""
+    z = copy.deepcopy(ZONES)
+    z[0]["pods"][0]["clusters"][0]["primary_storage"].append(
+        {"name": "ocfs2", "type": "shared_mountpoint", "path": "/mnt/ocfs2",
+         "target": OCFS2, "server": "nfs1", "size_tb": 1})
+    return M(z)
+
+
+def _ocfs2(chap):
+    return next(t for t in st.iscsi_targets(MC(), "nfs1", chap=chap) if t["wwn"] == OCFS2)
+
+
+def test_chap_targets_get_per_acl_users_and_mutual_chap():
+    t = _ocfs2(CHAP)
+    assert t["chap_required"] is True
+    assert t["chap"] == {"password": "initiator-secret-1", "mutual_password": "target-secret-22",
+                         "mutual_userid": OCFS2}
+    plan = st.iscsi_plan({}, [t])
+    base = "/iscsi/%s/tpg1" % OCFS2
+    assert "%s set attribute authentication=1" % base in plan["commands"]
+    auth = [c for c in plan["commands"] if st.is_secret_command(c)]
+    # one per ACL: the ACL's user is the initiator's IQN, the mutual user the target's IQN
+    assert auth == ["%s/acls/%s set auth userid=%s password=initiator-secret-1 mutual_userid=%s "
+                    "mutual_password=target-secret-22" % (base, a, a, OCFS2) for a in t["acls"]]
+    # each after the creation of its ACL
+    for a, cmd in zip(t["acls"], auth):
+        assert plan["commands"].index("%s/acls create wwn=%s add_mapped_luns=false" % (base, a)) \
+            < plan["commands"].index(cmd)
+    # what may be printed has no secret
+    assert "initiator-secret-1" not in " ".join(plan["shown"])
+    assert "target-secret-22" not in " ".join(plan["shown"])
+    assert len(plan["shown"]) == len(plan["commands"])
+
+
+def test_an_iscsi_pool_cloudstack_logs_in_to_gets_no_chap():
+    # CloudStack's createStoragePool has no CHAP for an unmanaged iSCSI pool:
+    # its target keeps IQN ACLs, authentication off, no secret needed
+    t = st.iscsi_targets(M(), "nfs1", chap={})[0]
+    assert t["chap_required"] is False and t["chap"] is None
+    assert "/iscsi/%s/tpg1 set attribute authentication=0" % PS2 in st.iscsi_plan({}, [t])["commands"]
+
+
+def test_chap_plan_is_idempotent_and_follows_a_new_secret():
+    t = _ocfs2(CHAP)
+    assert st.iscsi_plan(_saved_from([t]), [t])["commands"] == []
+    # a target without CHAP (the state before): authentication on, every ACL gets its credentials
+    bare = dict(t, chap=None)
+    cmds = st.iscsi_plan(_saved_from([bare]), [t])["commands"]
+    assert cmds[0] == "/iscsi/%s/tpg1 set attribute authentication=1" % OCFS2
+    assert len([c for c in cmds if st.is_secret_command(c)]) == len(t["acls"]) == len(cmds) - 1
+    # a rotated secret: only the ACLs' credentials change
+    new = _ocfs2(dict(CHAP, password="rotated-secret-3"))
+    cmds = st.iscsi_plan(_saved_from([t]), [new])["commands"]
+    assert cmds and all(st.is_secret_command(c) and "password=rotated-secret-3" in c for c in cmds)
+
+
+def test_chap_per_target_secrets_win():
+    chap = dict(CHAP, targets={OCFS2: {"password": "ps2-only-secret", "mutual_password": "ps2-target-secret"}})
+    assert _ocfs2(chap)["chap"]["password"] == "ps2-only-secret"
+    assert st.chap_credentials(chap, "iqn.2025-01.lab.example:other")["password"] == "initiator-secret-1"
+
+
+@pytest.mark.parametrize("chap, message", [
+    ({}, r"cloudstack_iscsi_chap_password \(target iqn.2025-01.lab.example:ocfs2\) is not set; give it a secret from Vault"),
+    ({"password": "initiator-secret-1"}, r"cloudstack_iscsi_mutual_chap_password .* is not set"),
+    ({"password": "short", "mutual_password": "target-secret-22"}, r"cloudstack_iscsi_chap_password .* 12 to 255 characters"),
+    ({"password": "has a space in it", "mutual_password": "target-secret-22"}, r"not a usable CHAP secret"),
+    ({"password": "same-secret-both", "mutual_password": "same-secret-both"}, r"the same both ways"),
+    (dict(CHAP, targets={OCFS2: "x"}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ocfs2'\] must be a mapping"),
+    (dict(CHAP, targets={OCFS2: {"password": "tiny"}}), r"cloudstack_iscsi_chap_targets\['iqn.2025-01.lab.example:ocfs2'\].password"),
+])
+def test_chap_secret_missing_or_unusable_refused_without_showing_it(chap, message):
+    with pytest.raises(st.StorageError, match=message) as err:
+        st.iscsi_targets(MC(), "nfs1", chap=chap)
+    for secret in ("short", "has a space in it", "same-secret-both", "tiny", "initiator-secret-1"):
+        assert secret not in str(err.value)
+
+
+def test_chap_problems_are_printable():
+    assert st.chap_problems(CHAP, [PS2]) == []
+    probs = st.chap_problems({"password": "initiator-secret-1", "mutual_password": "x"}, [PS2, "iqn.2025-01.lab.example:b"])
+    assert len(probs) == 2 and all("cloudstack_iscsi_mutual_chap_password" in p for p in probs)
+    assert not any("initiator-secret-1" in p for p in probs)
+
+
+def test_chap_filter_names_the_variable():
+    from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
+    f = storage_filters.FilterModule().filters()["storage_iscsi_chap"]
+    assert f(CHAP, PS2)["mutual_userid"] == PS2
+    with pytest.raises(Exception, match="storage_iscsi_chap: cloudstack_iscsi_chap_password"):
+        f({"password": ""}, PS2)
+
+
+# ------------------------------------------------------------------ iSCSI firewall
+
+def test_iscsi_initiator_sources_are_the_hosts_of_the_clusters_using_the_pools():
+    # ps2 is c2's (xen1, xen2): their management (and storage) addresses; not kvm1 (another
+    # cluster), not the database, the load balancer or the firewall
+    assert st.iscsi_initiator_sources(M(), "nfs1") == ["10.10.0.31", "10.10.0.32"]
+    hv = copy.deepcopy(HOSTVARS)
+    hv["xen2"]["cloudstack_storage_interfaces"] = [{"network": "storage-b", "device": "eth2",
+                                                   "address": "10.21.0.32"}]
+    assert st.iscsi_initiator_sources(M(hostvars=hv), "nfs1") == ["10.10.0.31", "10.10.0.32", "10.21.0.32"]
+    # a host serving no pool admits nobody
+    assert st.iscsi_initiator_sources(M(), "nfs2") == []
+
+
+def test_iscsi_initiator_sources_filter_as_cidrs():
+    from ansible_collections.cloudstack.infra.plugins.filter import storage_filters
+    f = storage_filters.FilterModule().filters()["storage_iscsi_initiator_sources"]
+    hv = copy.deepcopy(HOSTVARS)
+    hv["nfs1"]["cloudstack_zones"] = copy.deepcopy(ZONES)
+    groups = {"cloudstack_nfs": ["nfs1"], "cloudstack_iscsi_targets": ["nfs1"],
+              "cloudstack_xenserver_hosts": ["xen1", "xen2"], "cloudstack_lb": ["lb1"]}
+    assert f(hv, groups, "nfs1") == {"ipv4": ["10.10.0.31/32", "10.10.0.32/32"], "ipv6": []}

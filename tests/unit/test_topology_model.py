@@ -89,8 +89,16 @@ def test_nfs_exports_and_clients():
     assert [(e["path"], e["kind"]) for e in v["nfs_exports"]] == [
         ("/export/p3", "primary"), ("/export/primary", "primary"),
         ("/export/s2", "secondary"), ("/export/secondary", "secondary")]
-    assert v["nfs_exports"][1]["clients"] == ["10.10.0.0/24", "10.20.0.0/24",
-                                              "10.21.0.0/24"]
+    # the hosts of the cluster that uses ps1, not the zone's whole networks
+    # (which hold the load balancers, the database and the firewall)
+    assert v["nfs_exports"][1]["clients"] == ["10.10.0.21", "10.10.0.22",
+                                              "10.10.0.23"]
+    secondary = v["nfs_exports"][3]["clients"]
+    for never in ("10.10.0.2", "10.10.0.3", "10.10.0.13", "10.10.0.1",
+                  "10.10.0.0/24", "10.20.0.0/24"):
+        assert never not in secondary
+    # the management servers seed the templates, the SSVM is in the range
+    assert {"10.10.0.11", "10.10.0.12", "10.10.0.192/27"} <= set(secondary)
     assert model().host_view("kvm1")["nfs_exports"] == []
 
 

@@ -1,14 +1,16 @@
 """The NFS/iSCSI server as playbooks/storage.yml left it: the NFS daemons on
-their fixed ports, the exports to the zone's networks only (the management
-network is 172.30.64.0/25: the outside VM's 172.30.64.200 on the same wire is
-no client), the host firewall's client set, the iSCSI portals on the storage
-addresses only."""
+their fixed ports, the exports to the hypervisor host's addresses (management
+172.30.64.21, storage 172.30.65.21 and 172.30.66.21) and, for secondary
+storage, the pod's system range (172.30.64.96-126, the upper quarter of the
+management network 172.30.64.0/25) only - never a whole network; the host
+firewall's client set, the iSCSI portals on the storage addresses only."""
 
 import re
 
 testinfra_hosts = ["ansible://cloudstack_nfs"]
 
-ZONE_NETWORKS = {"172.30.64.0/25", "172.30.65.0/24", "172.30.66.0/24"}
+KVM = ["172.30.64.21", "172.30.65.21", "172.30.66.21"]
+SYSTEM_RANGE = ["172.30.64.96/28", "172.30.64.112/29", "172.30.64.120/30", "172.30.64.124/31", "172.30.64.126/32"]
 
 
 def exports(root):
@@ -46,20 +48,23 @@ def test_nfsd_listens(root):
     assert root.socket("tcp://0.0.0.0:2049").is_listening
 
 
-def test_exports_to_the_zone_networks_only(root):
+def test_exports_to_the_hypervisor_host_and_the_system_range_only(root):
     table = exports(root)
     assert set(table) == {"/export/primary", "/export/secondary"}, table
     primary = table["/export/primary"]
-    assert {"async", "no_subtree_check", "rw", "no_root_squash"} <= set(primary["172.30.64.0/25"])
-    assert "async" in table["/export/secondary"]["172.30.65.0/24"]
-    for path, clients in table.items():
-        assert set(clients) <= ZONE_NETWORKS, (path, clients)
-        assert "*" not in clients and "172.30.64.0/24" not in clients
+    assert sorted(primary) == sorted(KVM), primary
+    assert {"async", "no_subtree_check", "rw", "no_root_squash"} <= set(primary["172.30.64.21"])
+    # secondary: the SSVM's range too (no management server in the lab)
+    assert sorted(table["/export/secondary"]) == sorted(KVM + SYSTEM_RANGE), table["/export/secondary"]
+    assert "async" in table["/export/secondary"]["172.30.65.21"]
 
 
 def test_firewall_lets_only_the_export_clients_reach_the_nfs_ports(root):
     nft = root.check_output("nft list table inet cloudstack_nfs")
-    assert re.search(r"elements = \{ 172\.30\.64\.0/25, 172\.30\.65\.0/24,\s+172\.30\.66\.0/24 \}", nft), nft
+    clients = re.search(r"set clients4 \{.*?elements = \{(.*?)\}", nft, re.S).group(1)
+    for client in KVM + ["172.30.64.96/28", "172.30.64.126"]:  # nft lists a /32 as the address
+        assert re.search(rf"(^|[\s,]){re.escape(client)}([\s,]|$)", clients), (client, nft)
+    assert "/25" not in clients and "/24" not in clients, nft
     assert re.search(r"tcp dport \{ 111, 662, 875, 892, 2049, 32803 \} counter packets \d+ bytes \d+ drop", nft), nft
 
 
