@@ -174,7 +174,7 @@ def mysql(host, port, user, password, sql, timeout=60, ssl="prefer"):
     if not tcp:
         return run(cmd)
     result = run(cmd + ["--ssl"])
-    if result.returncode != 0 and ssl != "require" and "SSL" in result.stderr:
+    if result.returncode != 0 and ssl != "require" and ("SSL" in result.stderr or "2026" in result.stderr):
         result = run(cmd + ["--skip-ssl"])
     return result
 
