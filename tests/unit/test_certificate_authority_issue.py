@@ -26,7 +26,11 @@ def run(tmp_path, ca_dir, extra_vars=None, check=False):
             "name": "cloudstack.infra.certificate_authority", "tasks_from": "issue"},
          "vars": {"certificate_authority_dir": str(ca_dir),
                   "certificate_authority_issue_name": "mysql-server",
-                  "certificate_authority_issue_sans": ["DNS:db1", "IP:192.0.2.10"]}}]}]
+                  "certificate_authority_issue_sans": ["DNS:db1", "IP:192.0.2.10"]}},
+        # what a calling role installs on its host: the fact's PEM texts
+        {"name": "Write the fact", "ansible.builtin.copy": {
+            "content": "{{ certificate_authority_issued[item] }}", "dest": str(tmp_path) + "/fact-{{ item }}.pem"},
+         "loop": ["ca", "cert", "key"], "no_log": True, "when": "not ansible_check_mode"}]}]
     book = tmp_path / "play" / "play.yml"
     book.write_text(yaml.safe_dump(play))
     argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
@@ -61,6 +65,11 @@ def test_issue_twice_then_nothing_changes(tmp_path):
     assert [str(a) for a in sans.get_values_for_type(x509.IPAddress)] == ["192.0.2.10"]
     assert oct((ca_dir / "ca.key").stat().st_mode & 0o777) == "0o600"
     assert oct((ca_dir / "issued" / "localhost-mysql-server.key").stat().st_mode & 0o777) == "0o600"
+    # the PEM texts a role copies to its host are the files, byte for byte
+    # (a CA text ending in a literal backslash-n made MariaDB refuse to start)
+    assert (tmp_path / "fact-ca.pem").read_bytes() == (ca_dir / "ca.pem").read_bytes()
+    assert (tmp_path / "fact-cert.pem").read_bytes() == (ca_dir / "issued" / "localhost-mysql-server.pem").read_bytes()
+    assert (tmp_path / "fact-key.pem").read_bytes() == (ca_dir / "issued" / "localhost-mysql-server.key").read_bytes()
     rc, stats, _ = run(tmp_path, ca_dir)
     assert rc == 0 and stats["changed"] == 0, stats
 
@@ -95,6 +104,7 @@ def test_ca_from_vault_signs_without_a_ca_key_on_disk(tmp_path):
     assert rc == 0, stats
     assert not (ca_dir / "ca.key").exists() and not (ca_dir / "ca.pem").exists()
     load_cert(ca_dir / "issued" / "localhost-mysql-server.pem").verify_directly_issued_by(ca)
+    assert (tmp_path / "fact-ca.pem").read_text() == cert_pem.strip() + "\n"
 
 
 def test_half_a_vault_ca_is_refused(tmp_path):
