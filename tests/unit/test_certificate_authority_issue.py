@@ -20,17 +20,18 @@ from playbook_run import ROOT
 
 def run(tmp_path, ca_dir, extra_vars=None, check=False):
     (tmp_path / "play").mkdir(exist_ok=True)
+    issue = {"name": "Issue",
+             "ansible.builtin.include_role": {"name": "cloudstack.infra.certificate_authority", "tasks_from": "issue"},
+             "vars": {"certificate_authority_dir": str(ca_dir),
+                      "certificate_authority_issue_name": "mysql-server",
+                      "certificate_authority_issue_sans": ["DNS:db1", "IP:192.0.2.10"]}}
+    # what a calling role installs on its host: the fact's PEM texts
+    write = {"name": "Write the fact",
+             "ansible.builtin.copy": {"content": "{{ certificate_authority_issued[item] }}",
+                                      "dest": str(tmp_path) + "/fact-{{ item }}.pem"},
+             "loop": ["ca", "cert", "key"], "no_log": True, "when": "not ansible_check_mode"}
     play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
-             "vars": {"ansible_python_interpreter": sys.executable}, "tasks": [
-        {"name": "Issue", "ansible.builtin.include_role": {
-            "name": "cloudstack.infra.certificate_authority", "tasks_from": "issue"},
-         "vars": {"certificate_authority_dir": str(ca_dir),
-                  "certificate_authority_issue_name": "mysql-server",
-                  "certificate_authority_issue_sans": ["DNS:db1", "IP:192.0.2.10"]}},
-        # what a calling role installs on its host: the fact's PEM texts
-        {"name": "Write the fact", "ansible.builtin.copy": {
-            "content": "{{ certificate_authority_issued[item] }}", "dest": str(tmp_path) + "/fact-{{ item }}.pem"},
-         "loop": ["ca", "cert", "key"], "no_log": True, "when": "not ansible_check_mode"}]}]
+             "vars": {"ansible_python_interpreter": sys.executable}, "tasks": [issue, write]}]
     book = tmp_path / "play" / "play.yml"
     book.write_text(yaml.safe_dump(play))
     argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
@@ -55,7 +56,7 @@ def load_cert(path):
 
 def test_issue_twice_then_nothing_changes(tmp_path):
     ca_dir = tmp_path / "ca"
-    rc, stats, _ = run(tmp_path, ca_dir)
+    rc, stats, unused = run(tmp_path, ca_dir)
     assert rc == 0 and stats["changed"] > 0, stats
     ca = load_cert(ca_dir / "ca.pem")
     cert = load_cert(ca_dir / "issued" / "localhost-mysql-server.pem")
@@ -70,13 +71,13 @@ def test_issue_twice_then_nothing_changes(tmp_path):
     assert (tmp_path / "fact-ca.pem").read_bytes() == (ca_dir / "ca.pem").read_bytes()
     assert (tmp_path / "fact-cert.pem").read_bytes() == (ca_dir / "issued" / "localhost-mysql-server.pem").read_bytes()
     assert (tmp_path / "fact-key.pem").read_bytes() == (ca_dir / "issued" / "localhost-mysql-server.key").read_bytes()
-    rc, stats, _ = run(tmp_path, ca_dir)
+    rc, stats, unused = run(tmp_path, ca_dir)
     assert rc == 0 and stats["changed"] == 0, stats
 
 
 def test_check_mode_on_a_fresh_controller_writes_nothing(tmp_path):
     ca_dir = tmp_path / "ca"
-    rc, stats, _ = run(tmp_path, ca_dir, check=True)
+    rc, stats, unused = run(tmp_path, ca_dir, check=True)
     assert rc == 0 and stats["failures"] == 0, stats
     assert not ca_dir.exists()
 
@@ -99,7 +100,7 @@ def _vault_ca():
 def test_ca_from_vault_signs_without_a_ca_key_on_disk(tmp_path):
     key_pem, cert_pem, ca = _vault_ca()
     ca_dir = tmp_path / "ca"
-    rc, stats, _ = run(tmp_path, ca_dir, {"certificate_authority_key_pem": key_pem,
+    rc, stats, unused = run(tmp_path, ca_dir, {"certificate_authority_key_pem": key_pem,
                                           "certificate_authority_cert_pem": cert_pem})
     assert rc == 0, stats
     assert not (ca_dir / "ca.key").exists() and not (ca_dir / "ca.pem").exists()
@@ -108,7 +109,7 @@ def test_ca_from_vault_signs_without_a_ca_key_on_disk(tmp_path):
 
 
 def test_half_a_vault_ca_is_refused(tmp_path):
-    key_pem, _, _ = _vault_ca()
+    key_pem = _vault_ca()[0]
     ca_dir = tmp_path / "ca"
     rc, stats, out = run(tmp_path, ca_dir, {"certificate_authority_key_pem": key_pem})
     assert rc != 0 and stats["failures"] == 1, stats

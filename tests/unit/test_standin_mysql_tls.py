@@ -16,7 +16,8 @@ FAKE = """#!/bin/sh
 echo "$@" >> "{log}"
 case "$*" in
   *--skip-ssl*) echo 1; exit 0;;
-  *--ssl*) [ "{tls}" = yes ] && {{ echo 1; exit 0; }}; echo "ERROR 2026 (HY000): TLS/SSL error: SSL is required, but the server does not support it" >&2; exit 1;;
+  *--ssl*) [ "{tls}" = yes ] && {{ echo 1; exit 0; }}
+           echo "ERROR 2026 (HY000): TLS/SSL error: SSL is required, but the server does not support it" >&2; exit 1;;
 esac
 echo 1
 """
