@@ -100,8 +100,8 @@ def _vault_ca():
 def test_ca_from_vault_signs_without_a_ca_key_on_disk(tmp_path):
     key_pem, cert_pem, ca = _vault_ca()
     ca_dir = tmp_path / "ca"
-    rc, stats, unused = run(tmp_path, ca_dir, {"certificate_authority_key_pem": key_pem,
-                                          "certificate_authority_cert_pem": cert_pem})
+    vault = {"certificate_authority_key_pem": key_pem, "certificate_authority_cert_pem": cert_pem}
+    rc, stats, unused = run(tmp_path, ca_dir, vault)
     assert rc == 0, stats
     assert not (ca_dir / "ca.key").exists() and not (ca_dir / "ca.pem").exists()
     load_cert(ca_dir / "issued" / "localhost-mysql-server.pem").verify_directly_issued_by(ca)
