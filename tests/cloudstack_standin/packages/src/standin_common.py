@@ -157,8 +157,10 @@ def mysql(host, port, user, password, sql, timeout=60, ssl="prefer"):
 
     ssl: "prefer" - TLS when the server offers it, else plain (what
     CloudStack's MySQL drivers do by default: Connector/J's sslMode=PREFERRED,
-    Connector/Python's default); "require" - TLS or fail (CloudStack's
-    db.cloud.useSSL=true); over TCP only."""
+    Connector/Python's default); "require" - --ssl and no plain retry
+    (CloudStack's db.cloud.useSSL=true); over TCP only. MariaDB 10.11's
+    client with --ssl still talks plain to a server without TLS: the
+    refusal of a plain connection is the server's (REQUIRE SSL), not this."""
     env = dict(os.environ)
     env.pop("MYSQL_PWD", None)
     if password:
