@@ -206,6 +206,39 @@ def _db_server_rules(ctx, primary, replicas, mgmt):
                     "management addresses)")
 
 
+def _off(value):
+    """database_tls given as false (a bool, or a string from -e)."""
+    return value is False or (isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "0"))
+
+
+@rule("CS110", ERROR, "database TLS off on a tier reached over the network",
+      "The management servers and the replicas reach the database over the "
+      "network: TLS on those connections (database_tls, on by default).",
+      "mgmt_db", reads=("database_tls", "database_tls_insecure_ok"))
+def db_tls_rules(ctx):
+    primary = _group(ctx.groups, G_DB_PRIMARY)
+    replicas = _group(ctx.groups, G_DB_REPLICAS)
+    db_hosts = primary + replicas
+    if not db_hosts:
+        return
+    # the clients that reach a database server over the network: the other
+    # database servers (replication) and the management servers
+    clients = sorted((set(replicas) | set(_group(ctx.groups, G_MGMT))) - set(primary))
+    if not clients:
+        return
+    opt_out = _effective(ctx, "database_tls_insecure_ok", db_hosts, False)
+    if opt_out is True or (isinstance(opt_out, str) and opt_out.strip().lower() in ("true", "yes", "on", "1")):
+        return
+    for value, where in ctx.scoped("database_tls", db_hosts):
+        if _off(value):
+            ctx.add("CS110", where, "database_tls is false on a database tier "
+                    "reached over the network by %s: the cloud and replication "
+                    "passwords and every row travel in clear" % _names(clients),
+                    "remove database_tls (TLS is on by default), or set "
+                    "database_tls_insecure_ok: true to accept clear-text "
+                    "database traffic")
+
+
 @rule("CS409", ERROR, "load balancers without a virtual address",
       "The load-balancer pair answers on one virtual address (VRRP) that "
       "the firewall, the agents and the users reach.", "mgmt_db",

@@ -701,6 +701,9 @@ HOST_SPECS = {
     # checked by CS407 (a whole number in 1..4294967295)
     "cloudstack_db_server_id": Scalar("any"),
     "database_server_id": Scalar("any"),
+    # CS110: TLS of the database tier (the database role's), and its opt-out
+    "database_tls": BOOL,
+    "database_tls_insecure_ok": BOOL,
 }
 
 # Keys that describe the whole cloud: one value, set in group_vars/all (or

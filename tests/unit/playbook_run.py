@@ -1,5 +1,5 @@
 """Run a play of a role's own tasks with ansible-playbook on the controller
-(the tests of role guards: tests/unit/test_kvm_host_ca_dir.py,
+(the tests of role guards: tests/unit/test_certificate_authority_dir.py,
 tests/unit/test_database_redeploy_guard.py)."""
 import json
 import os

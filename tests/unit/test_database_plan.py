@@ -15,7 +15,7 @@ GOOD_SECRETS = {
     "cloudstack_db_root_password": "s3cret-root-Pw",
     "cloudstack_db_replication_password": "s3cret-repl-Pw",
 }
-DB_RULES = ["CS303", "CS401", "CS402", "CS403", "CS404", "CS405", "CS406", "CS407", "CS408", "CS504"]
+DB_RULES = ["CS110", "CS303", "CS401", "CS402", "CS403", "CS404", "CS405", "CS406", "CS407", "CS408", "CS504"]
 
 
 def inventory(primary=("db1",), replicas=("db2", "db3"), management=("mgmt1",), **overrides):
@@ -232,3 +232,32 @@ def test_plan_reports_connections_per_management_server():
     result = plan(groups, hostvars)
     assert result["connections_per_management_server"] == 350
     assert result["max_connections"] == 700
+
+
+# CS110: TLS off on a database tier reached over the network (replicas or
+# management servers on other hosts) is refused unless explicitly accepted.
+@pytest.mark.parametrize("global_vars, host_vars, groups_kw, expected", [
+    ({}, {}, {}, []),                                              # default: TLS on
+    ({"database_tls": True}, {}, {}, []),
+    ({"database_tls": False}, {}, {}, ["CS110"]),                  # replicas and a management server
+    ({"database_tls": "false"}, {}, {}, ["CS110"]),                # -e passes a string
+    ({}, {"db2": {"database_tls": False}}, {}, ["CS110"]),         # one host's value
+    ({"database_tls": False}, {}, {"replicas": (), "management": ("db1",)}, []),  # one host, no network
+    ({"database_tls": False}, {}, {"replicas": ()}, ["CS110"]),    # a remote management server
+    ({"database_tls": False, "database_tls_insecure_ok": True}, {}, {}, []),      # explicit opt-out
+])
+def test_cs110_tls_off_on_a_networked_tier(global_vars, host_vars, groups_kw, expected):
+    kwargs = dict(groups_kw)
+    groups, hostvars = inventory(**kwargs, **host_vars)
+    if groups_kw.get("replicas") == ():
+        global_vars = dict(global_vars, cloudstack_db_dr=False)
+    assert [i for i in ids(groups, hostvars, **global_vars) if i == "CS110"] == expected
+
+
+def test_cs110_message_names_the_clients_and_the_opt_out():
+    groups, hostvars = inventory()
+    report = T.run_rules(groups, hostvars, G(database_tls=False), DB_RULES)
+    found = [v for v in report.violations if v.rule == "CS110"]
+    assert len(found) == 1
+    assert "db2" in found[0].message and "mgmt1" in found[0].message
+    assert "database_tls_insecure_ok: true" in found[0].hint

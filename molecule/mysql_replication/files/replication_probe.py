@@ -25,7 +25,9 @@ import pymysql
 def connect(host, args, database="cloud"):
     return pymysql.connect(host=host, port=args.port, user=args.user,
                            password=os.environ["PROBE_PASSWORD"], database=database,
-                           connect_timeout=5, autocommit=False)
+                           connect_timeout=5, autocommit=False,
+                           # TLS, the server's certificate checked against the CA (the users are REQUIRE SSL)
+                           ssl={"ca": args.ca} if args.ca else None)
 
 
 def count(host, args, run):
@@ -118,6 +120,7 @@ def main():
     parser.add_argument("--table", default="molecule_probe")
     parser.add_argument("--user", default="cloud")
     parser.add_argument("--port", type=int, default=3306)
+    parser.add_argument("--ca", default="/etc/mysql/ssl/ca.pem" if os.path.exists("/etc/mysql/ssl/ca.pem") else "")
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--ack-file", default="/root/replication_probe.ack")
     args = parser.parse_args()

@@ -101,23 +101,26 @@ def check_database(props, password, dbkey):
     (CloudStack's integration.api.port global setting; 0: closed)."""
     host, port, user = props.get("db.cloud.host", "localhost"), props.get("db.cloud.port", "3306"), \
         props.get("db.cloud.username", "cloud")
-    result = common.mysql(host, port, user, password, "SELECT 1;", timeout=20)
+    # db.cloud.useSSL=true: TLS or no connection (CloudStack appends useSSL=true to the JDBC URL)
+    ssl = "require" if props.get("db.cloud.useSSL", "false").strip().lower() == "true" else "prefer"
+    result = common.mysql(host, port, user, password, "SELECT 1;", timeout=20, ssl=ssl)
     if result.returncode != 0:
         raise ValueError("cannot connect to the database %s@%s:%s: %s" % (user, host, port, result.stderr.strip()))
     result = common.mysql(host, port, user, password,
-                          "SELECT value FROM `cloud`.`configuration` WHERE name='standin.dbkey.check';", timeout=20)
+                          "SELECT value FROM `cloud`.`configuration` WHERE name='standin.dbkey.check';", timeout=20,
+                          ssl=ssl)
     stored = result.stdout.strip() if result.returncode == 0 else ""
     if stored and stored != common.key_check(dbkey):
         raise ValueError("the database key (-k) in db.properties is not the one the database was deployed with")
     msid = zlib.crc32(HOSTNAME.encode()) & 0x7FFFFFFF
     sql = ("REPLACE INTO `cloud`.`mshost` (id, msid, name, service_ip) VALUES (%d, %d, '%s', '%s');"
            % (msid, msid, HOSTNAME.replace("'", ""), props.get("cluster.node.IP", "").replace("'", "")))
-    result = common.mysql(host, port, user, password, sql, timeout=20)
+    result = common.mysql(host, port, user, password, sql, timeout=20, ssl=ssl)
     if result.returncode != 0:
         LOG.warning("could not register in cloud.mshost: %s", result.stderr.strip())
     result = common.mysql(host, port, user, password,
                           "SELECT value FROM `cloud`.`configuration` WHERE name='integration.api.port';",
-                          timeout=20)
+                          timeout=20, ssl=ssl)
     value = result.stdout.strip() if result.returncode == 0 else ""
     return int(value) if value.isdigit() else 0
 

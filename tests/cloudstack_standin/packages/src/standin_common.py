@@ -152,16 +152,33 @@ def log_call(name, record, log_dir=STANDIN_LOG_DIR):
         handle.write(json.dumps(record, sort_keys=True) + "\n")
 
 
-def mysql(host, port, user, password, sql, timeout=60):
-    """Run SQL (stdin) with the mysql client; the password goes in MYSQL_PWD only."""
+def mysql(host, port, user, password, sql, timeout=60, ssl="prefer"):
+    """Run SQL (stdin) with the mysql client; the password goes in MYSQL_PWD only.
+
+    ssl: "prefer" - TLS when the server offers it, else plain (what
+    CloudStack's MySQL drivers do by default: Connector/J's sslMode=PREFERRED,
+    Connector/Python's default); "require" - --ssl and no plain retry
+    (CloudStack's db.cloud.useSSL=true); over TCP only. MariaDB 10.11's
+    client with --ssl still talks plain to a server without TLS: the
+    refusal of a plain connection is the server's (REQUIRE SSL), not this."""
     env = dict(os.environ)
     env.pop("MYSQL_PWD", None)
     if password:
         env["MYSQL_PWD"] = password
     cmd = ["mysql", "--batch", "--skip-column-names", "-u", user]
-    if host and host != "localhost":
+    tcp = bool(host and host != "localhost")
+    if tcp:
         cmd += ["-h", host, "-P", str(port)]
-    return subprocess.run(cmd, input=sql, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+    def run(args):
+        return subprocess.run(args, input=sql, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+    if not tcp:
+        return run(cmd)
+    result = run(cmd + ["--ssl"])
+    if result.returncode != 0 and ssl != "require" and ("SSL" in result.stderr or "2026" in result.stderr):
+        result = run(cmd + ["--skip-ssl"])
+    return result
 
 
 def load_config(props_path=DB_PROPERTIES, key_path=KEY_FILE):
