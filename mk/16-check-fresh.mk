@@ -1,5 +1,5 @@
 # Check mode on FRESH hosts (issue 15, "Check mode fails"): molecule/check_fresh
-# runs each tier's playbook (firewall, hygiene, database, storage, hypervisors,
+# runs each tier's playbook (firewall, hygiene, database, hypervisors,
 # monitoring) with --check against containers on which nothing is installed
 # yet, and requires every run to complete (rc 0, failed=0) and every host to
 # be unchanged (its /etc, packages and enabled units equal before and after).
