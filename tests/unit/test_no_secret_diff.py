@@ -189,18 +189,17 @@ def _role_task(role, tasks_file, name):
 
 
 def _kvm_host_tls(tmp_path):
-    cadir = tmp_path / "ca"
-    cadir.mkdir()
-    for name in ("ca.pem", "kvm1-server.pem", "kvm1-client.pem"):
-        (cadir / name).write_text("-----BEGIN CERTIFICATE-----\nnew certificate\n-----END CERTIFICATE-----\n")
-    for name in ("kvm1-server.key", "kvm1-client.key"):
-        (cadir / name).write_text("-----BEGIN PRIVATE KEY-----\n%s new\n-----END PRIVATE KEY-----\n" % SENTINEL)
+    # what cloudstack.infra.certificate_authority hands the role (PEM texts)
+    cert = "-----BEGIN CERTIFICATE-----\nnew certificate\n-----END CERTIFICATE-----\n"
+    key = "-----BEGIN PRIVATE KEY-----\n%s new\n-----END PRIVATE KEY-----\n" % SENTINEL
     out = tmp_path / "out"
     out.mkdir()
     for name in ("server.key", "client.key"):
         (out / name).write_text("-----BEGIN PRIVATE KEY-----\n%s old\n-----END PRIVATE KEY-----\n" % SENTINEL)
     return "kvm1", _role_task("kvm_host", "tls.yml", "Install CA, certificates and keys"), {
-        "kvm_host_tls_ca_dir": str(cadir), "kvm_host_tls_ca_cert": str(out / "ca.pem"),
+        "__kvm_host_tls_server": {"ca": cert, "cert": cert, "key": key},
+        "__kvm_host_tls_client": {"ca": cert, "cert": cert, "key": key},
+        "kvm_host_tls_ca_cert": str(out / "ca.pem"),
         "kvm_host_tls_server_cert": str(out / "server.pem"), "kvm_host_tls_server_key": str(out / "server.key"),
         "kvm_host_tls_client_cert": str(out / "client.pem"), "kvm_host_tls_client_key": str(out / "client.key")}
 
