@@ -189,12 +189,19 @@ def _management(model, host, opt):
 def _kvm(model, host, opt):
     h = model.host(host)
     peers = [model.address(p) for p in (h.cluster.hosts if h.cluster else []) if p != host]
-    sources = admin_sources(model, host) + peers
-    ports = [opt["ssh_port"]] + list(opt["kvm_libvirt_ports"] or []) + [
-        opt["kvm_vnc_ports"], opt["kvm_migration_ports"]]
-    return [_row("kvm", "ssh-libvirt-vnc-migration", ports, sources,
-                 "administration, libvirt, VNC and migration: the management servers, "
+    peers = [p for p in peers if p is not None]
+    sources = admin_sources(model, host) + [p for p in peers if p not in admin_sources(model, host)]
+    rows = [_row("kvm", "ssh-vnc-migration",
+                 [opt["ssh_port"], opt["kvm_vnc_ports"], opt["kvm_migration_ports"]], sources,
+                 "administration, VNC and migration: the management servers, "
                  "cloudstack_host_allowed_sources and the cluster's other hosts")]
+    if opt["kvm_libvirt_ports"]:
+        libvirt = list(model.management_addresses())
+        libvirt += [p for p in peers if p not in libvirt]
+        rows.append(_row("kvm", "libvirt", list(opt["kvm_libvirt_ports"]), libvirt,
+                         "libvirt (TLS; plain TCP only when asked): the cluster's other hosts and "
+                         "the management servers, never cloudstack_host_allowed_sources"))
+    return rows
 
 
 def _nfs(model, host, opt):

@@ -65,10 +65,13 @@ def test_admin_sources_management_servers_then_allowed_sources(mutations, host, 
     ("lb1", "agent", [8250], "tcp", NETS + ["10.10.0.21", "10.10.0.22", "10.10.0.23", "10.11.0.24", "10.11.0.25",
                                             "10.10.0.31", "10.10.0.32", "10.10.0.33"]),
     # kvm: the management servers and the cluster's other hosts
-    ("kvm1", "ssh-libvirt-vnc-migration", [22, 16514, "5900-6100", "49152-49215"], "tcp",
+    ("kvm1", "ssh-vnc-migration", [22, "5900-6100", "49152-49215"], "tcp",
      MGMT + ["10.10.0.22", "10.10.0.23"]),
-    ("kvm4", "ssh-libvirt-vnc-migration", [22, 16514, "5900-6100", "49152-49215"], "tcp",
+    ("kvm4", "ssh-vnc-migration", [22, "5900-6100", "49152-49215"], "tcp",
      MGMT + ["10.11.0.25"]),
+    # libvirt: the cluster's other hosts and the management servers only
+    ("kvm1", "libvirt", [16514], "tcp", MGMT + ["10.10.0.22", "10.10.0.23"]),
+    ("kvm4", "libvirt", [16514], "tcp", MGMT + ["10.11.0.25"]),
     # NAT firewall, LAN side: SSH from the site's management networks
     ("fw1", "ssh", [22], "tcp", ["10.10.0.0/24"]),
 ])
@@ -188,3 +191,11 @@ def test_filters():
         FILTERS["exposure_nftables"]({}, "t")
     with pytest.raises(AnsibleFilterError, match="extra_rules"):
         FILTERS["exposure_nftables"]({"services": []}, "t", "x")
+
+
+def test_libvirt_is_never_open_to_the_allowed_sources():
+    # cloudstack_host_allowed_sources reaches SSH, VNC and migration, not libvirt
+    # (kvm_host's libvirt set: the cluster's other hosts and the management servers)
+    plan = E.plan_exposure(model(allowed), "kvm4")
+    assert "192.0.2.0/28" in rows(plan, "ssh-vnc-migration")["sources"]
+    assert rows(plan, "libvirt")["sources"] == MGMT + ["10.11.0.25"]
