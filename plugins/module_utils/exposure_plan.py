@@ -248,26 +248,21 @@ def plan_exposure(model, host, options=None):
     (None when no row filters SSH) and the admin sources."""
     opt = _options(options)
     groups = set(model.host(host).groups)
+    # (tier, is the host in it, its rows), in the order the table lists them
+    members = (
+        ("database", host in _db_hosts(model), _database),
+        ("load_balancer", host in model.group(G_LB), _load_balancer),
+        ("management", host in model.group(G_MGMT), _management),
+        ("kvm", "cloudstack_kvm_hosts" in groups, _kvm),
+        ("nfs", host in model.group(G_NFS), _nfs),
+        ("nat", host in model.group(G_FIREWALL), _nat),
+    )
     rows = []
     tiers = []
-    if host in _db_hosts(model):
-        tiers.append("database")
-        rows.extend(_database(model, host, opt))
-    if host in model.group(G_LB):
-        tiers.append("load_balancer")
-        rows.extend(_load_balancer(model, host, opt))
-    if host in model.group(G_MGMT):
-        tiers.append("management")
-        rows.extend(_management(model, host, opt))
-    if "cloudstack_kvm_hosts" in groups:
-        tiers.append("kvm")
-        rows.extend(_kvm(model, host, opt))
-    if host in model.group(G_NFS):
-        tiers.append("nfs")
-        rows.extend(_nfs(model, host, opt))
-    if host in model.group(G_FIREWALL):
-        tiers.append("nat")
-        rows.extend(_nat(model, host, opt))
+    for tier, member, plan in members:
+        if member:
+            tiers.append(tier)
+            rows.extend(plan(model, host, opt))
     rows.extend(_monitoring(model, host))
     ssh = [r for r in rows if r["protocol"] == "tcp" and opt["ssh_port"] in r["ports"]]
     ssh_sources = _unique(s for r in ssh for s in (r["sources"] or [])) if ssh else None
