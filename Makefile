@@ -28,7 +28,7 @@ help:
 	@echo "make lint      ansible-lint --profile production"
 	@echo "make sanity    ansible-test sanity on a copy of the collection"
 	@echo "make unit      pytest unit tests"
-	@echo "make bench     validator timings (engine and playbook)"
+	@echo "make bench     validator timings, then the lab's site.yml: first converge, re-run, --check"
 	@echo "make validate  playbooks/validate.yml on INVENTORY (default inventories/lab)"
 
 $(VENV)/.stamp: requirements.txt
@@ -71,8 +71,13 @@ sanity: setup
 unit: setup
 	pytest -q tests/unit
 
+# The validator's timings, then the site's: the lab from nothing, site.yml's
+# first converge, the idempotent re-run (at most 35% of the first) and
+# --check --diff on the converged site (no change); tests/bench/site_bench.py.
+# BENCH_SITE=0 runs the validator's part only.
 bench: setup
 	python tests/bench/bench.py
+	if [ "$${BENCH_SITE:-1}" != 0 ]; then python tests/bench/site_bench.py; fi
 
 INVENTORY ?= inventories/lab
 validate: setup

@@ -28,6 +28,8 @@ import json
 import os
 import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -44,13 +46,30 @@ MGMT_BRIDGE = "lab-mgmt"          # docker's bridge for lab_mgmt (VMs plug in he
 VM_GROUPS = ("cloudstack_nfs", "cloudstack_iscsi_targets")
 LAB_STORAGE_DISK = "120G"          # sparse qcow2; formatted and mounted by lab/hardware.yml
 SECRETS = ("cloudstack_db_password", "cloudstack_db_root_password",
-           "cloudstack_db_replication_password", "cloudstack_mgmt_key", "cloudstack_db_key")
+           "cloudstack_db_replication_password", "cloudstack_mgmt_key", "cloudstack_db_key",
+           # the API tier's, against the stand-in API (below)
+           "cloudstack_api_key", "cloudstack_api_secret", "cloudstack_host_password")
 # CloudStack's packages cannot be downloaded on this machine: the lab's
 # management servers install STAND-IN packages (tests/cloudstack_standin/
 # packages: not CloudStack) from a signed repository copied into them, through
 # the role's mirror variables (.lab/standin.yml).
 STANDIN_BUILD = REPO / "tests" / "cloudstack_standin" / "packages" / "build_repo.py"
 STANDIN_PATH = "/srv/cloudstack-standin-repo"
+# CloudStack cannot run here: the API tier (playbooks/cloud.yml, from
+# site.yml) registers the lab's zone, pod, cluster, hosts and storage with a
+# STAND-IN API on this machine's loopback (tests/cloudstack_standin/server.py:
+# not CloudStack; it checks every command and parameter against the
+# signatures CloudStack generates). Its state is .lab/standin-api/state.json.
+STANDIN_API = REPO / "tests" / "cloudstack_standin" / "server.py"
+STANDIN_API_PORT = int(os.environ.get("LAB_STANDIN_API_PORT", "18080"))
+STANDIN_API_DIR = STATE / "standin-api"
+# Global settings CloudStack has and the stand-in's seed lacks (the lab's
+# disk offerings are checked against them).
+STANDIN_API_SEED = {"configurations": {
+    name: {"category": "Advanced", "value": value, "scopes": [],
+           "description": "STAND-IN lab seed", "overrides": {}}
+    for name, value in (("custom.diskoffering.size.min", "1"),
+                        ("custom.diskoffering.size.max", "1024"))}}
 CONTAINER_OPTS = [
     "--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--cgroupns", "host",
     "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro", "--tmpfs", "/run", "--tmpfs", "/run/lock",
@@ -244,6 +263,73 @@ def standin_mirror(machines: list[dict], version: str) -> bool:
     return True
 
 
+def read_secrets() -> dict:
+    out = {}
+    for line in (STATE / "secrets.yml").read_text().splitlines():
+        if ":" in line and not line.startswith(("#", "-")):
+            key, value = line.split(":", 1)
+            out[key.strip()] = value.strip().strip('"')
+    return out
+
+
+def standin_api_running() -> bool:
+    pid_file = STANDIN_API_DIR / "pid"
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except (OSError, ValueError):
+        return False
+    return str(STANDIN_API) in cmdline
+
+
+def standin_api() -> None:
+    """Start the STAND-IN API (kept running across `make lab` runs, with its
+    state) and write .lab/standin-api.yml, the API tier's endpoint."""
+    STANDIN_API_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state = STANDIN_API_DIR / "state.json"
+    if not state.exists():
+        state.write_text(json.dumps(STANDIN_API_SEED))
+    if not standin_api_running():
+        sec = read_secrets()
+        keys = STANDIN_API_DIR / "keys"
+        fd = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"{sec['cloudstack_api_key']}:{sec['cloudstack_api_secret']}\n")
+        with open(STANDIN_API_DIR / "server.log", "ab") as logf:
+            proc = subprocess.Popen(
+                [sys.executable, str(STANDIN_API), "--port", str(STANDIN_API_PORT),
+                 "--state", str(state), "--async-polls", "0", "--keys-file", str(keys)],
+                stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, start_new_session=True)
+        (STANDIN_API_DIR / "pid").write_text(str(proc.pid))
+        for _attempt in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", STANDIN_API_PORT), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    die(f"the stand-in API stopped at start: {STANDIN_API_DIR / 'server.log'}")
+                time.sleep(0.2)
+        else:
+            die(f"the stand-in API does not answer on 127.0.0.1:{STANDIN_API_PORT}")
+        log(f"STAND-IN CloudStack API (not CloudStack) on 127.0.0.1:{STANDIN_API_PORT}, "
+            f"state {state.relative_to(REPO)}")
+    url = f"http://127.0.0.1:{STANDIN_API_PORT}/client/api"
+    (STATE / "standin-api.yml").write_text("\n".join([
+        "---",
+        "# Generated by `make lab`: the API tier talks to a STAND-IN API on this",
+        "# machine (tests/cloudstack_standin/server.py: not CloudStack).",
+        f"cloudstack_api_url: {url}",
+    ]) + "\n")
+
+
+def standin_api_stop() -> None:
+    if standin_api_running():
+        pid = int((STANDIN_API_DIR / "pid").read_text())
+        os.kill(pid, signal.SIGTERM)
+        log(f"stopped the stand-in API (pid {pid})")
+
+
 def write_connection(machines: list[dict], insts: list[dict]) -> None:
     by_name = {i["instance"]: i for i in insts}
     lines = ["---",
@@ -252,6 +338,8 @@ def write_connection(machines: list[dict], insts: list[dict]) -> None:
              "all:", "  hosts:"]
     for m in machines:
         lines.append(f"    {m['host']}:")
+        # every lab machine is Debian 12: no interpreter discovery round trip
+        lines.append("      ansible_python_interpreter: /usr/bin/python3")
         if m["platform"] == "container":
             lines += ["      ansible_connection: community.docker.docker",
                       f"      ansible_host: lab-{m['host']}"]
@@ -285,26 +373,109 @@ def hardware(inv_path: str) -> None:
         die("lab/hardware.yml failed (see above): the lab machines are not ready for site.yml")
 
 
+def site_command(inv_path: str, standin: bool) -> list[str]:
+    """ansible-playbook site.yml with the lab's overlays (also `make bench`)."""
+    return ([tool("ansible-playbook"), "site.yml", "-i", inv_path, "-i", ".lab/connection.yml",
+             "-e", "@.lab/secrets.yml", "-e", "@.lab/standin-api.yml"]
+            + (["-e", "@.lab/standin.yml"] if standin else []))
+
+
 def converge(inv_path: str, standin: bool) -> int:
-    cmd = [tool("ansible-playbook"), "site.yml", "-i", inv_path, "-i", ".lab/connection.yml",
-           "-e", "@.lab/secrets.yml"] + (["-e", "@.lab/standin.yml"] if standin else [])
+    cmd = site_command(inv_path, standin)
     log("running: " + " ".join(["ansible-playbook", *cmd[1:]]))
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
     return subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
 
 
-def summary(machines: list[dict]) -> None:
-    print("\nThe lab (inventories/lab):")
-    print(f"  {'host':8} {'platform':10} {'address':24} {'groups':44} shell")
+# What `make lab` reports as up: the systemd units each tier runs (Debian's
+# names; the roles' vars/Debian.yml), asked on every host in one ad-hoc run.
+TIER_UNITS = (
+    ("cloudstack_firewall", "NAT firewall", ("cloudstack-nat-firewall",)),
+    ("cloudstack_db_primary", "database primary", ("mariadb",)),
+    ("cloudstack_db_replicas", "database replica", ("mariadb",)),
+    ("cloudstack_management", "management server (STAND-IN packages, not CloudStack)",
+     ("cloudstack-management",)),
+    ("cloudstack_lb", "load balancer", ("haproxy", "keepalived")),
+    ("cloudstack_nfs", "NFS storage", ("nfs-server",)),
+    ("cloudstack_iscsi_targets", "iSCSI target", ("rtslib-fb-targetctl",)),
+    ("cloudstack_kvm_hosts", "KVM host (no cloudstack-agent: its package is not reachable)",
+     ("libvirtd",)),
+    ("cloudstack_monitoring", "monitoring", ("prometheus", "prometheus-alertmanager")),
+)
+EVERY_HOST_UNITS = ("chrony", "prometheus-node-exporter")
+
+
+def unit_states(inv_path: str) -> dict[str, dict[str, str]]:
+    units = sorted({u for tier in TIER_UNITS for u in tier[2]} | set(EVERY_HOST_UNITS))
+    # and the host firewalls' tables (host_firewall: one unit per table)
+    cmd = [tool("ansible"), "all", "-i", inv_path, "-i", ".lab/connection.yml",
+           "-m", "ansible.builtin.shell", "-a",
+           "systemctl is-active " + " ".join(units) + "; echo ---; systemctl list-units --no-legend "
+           "--plain --state=active 'cloudstack-*-firewall.service' | cut -d' ' -f1"]
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+               ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
+    res = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    try:
+        hosts = json.loads(res.stdout)["plays"][0]["tasks"][0]["hosts"]
+    except (ValueError, KeyError, IndexError):
+        return {}
+    out = {}
+    for host, r in hosts.items():
+        states, _sep, tables = (r.get("stdout") or "").partition("---")
+        out[host] = dict(zip(units, states.split()))
+        out[host]["firewalls"] = [t.replace(".service", "") for t in tables.split()]
+    return out
+
+
+def standin_api_report() -> list[str]:
+    try:
+        data = json.loads((STANDIN_API_DIR / "state.json").read_text())
+    except (OSError, ValueError):
+        return ["  API tier: no stand-in state (.lab/standin-api/state.json)"]
+    lines = [f"  API tier: STAND-IN CloudStack API (not CloudStack) on "
+             f"http://127.0.0.1:{STANDIN_API_PORT}/client/api"
+             f" ({'running' if standin_api_running() else 'STOPPED'}), registered by playbooks/cloud.yml:"]
+    for key, what in (("zones", "zones"), ("pods", "pods"), ("clusters", "clusters"),
+                      ("hosts", "hosts"), ("storagepools", "primary storage"),
+                      ("imagestores", "secondary storage")):
+        items = data.get(key) or []
+        names = ", ".join(str(i.get("name") or i.get("url") or "?") for i in items)
+        lines.append(f"    {what:18} {len(items):3}  {names}")
+    return lines
+
+
+def summary(machines: list[dict], inv_path: str) -> bool:
+    """Print what is up; False when a unit a tier needs is not active."""
+    states = unit_states(inv_path)
+    ok = bool(states)
+    print("\nThe lab (inventories/lab): what is up")
     for m in machines:
         shell = (f"docker exec -it lab-{m['host']} bash" if m["platform"] == "container"
                  else f"lab/bin/lab-vm ssh lab lab-{m['host']}")
         extra = f" +{m['internet_address']}" if m.get("internet_address") else ""
-        print(f"  {m['host']:8} {m['platform']:10} {m['address'] + extra:24} "
-              f"{','.join(m['groups']):44} {shell}")
+        print(f"  {m['host']:8} {m['platform']:10} {m['address'] + extra:24} {shell}")
+        host_states = states.get(m["host"], {})
+        if not host_states:
+            print("    (no answer)")
+            ok = False
+        for group, what, units in TIER_UNITS:
+            if group in m["groups"]:
+                shown = " ".join(f"{u}={host_states.get(u, '?')}" for u in units)
+                ok = ok and all(host_states.get(u) == "active" for u in units)
+                print(f"    {what:58} {shown}")
+        shown = " ".join(f"{u}={host_states.get(u, '?')}" for u in EVERY_HOST_UNITS)
+        print(f"    {'every host':58} {shown}")
+        print(f"    {'host firewall tables loaded (active units)':58} "
+              f"{' '.join(host_states.get('firewalls') or ['none'])}")
+    for line in standin_api_report():
+        print(line)
     print(f"  networks: {MGMT_NET} {MGMT_CIDR} (this machine {MGMT_GW}), "
           f"{INET_NET} {INET_CIDR} (lab internet)")
+    print("  STAND-INs, named as such: the management servers' packages "
+          "(tests/cloudstack_standin/packages) and the API (tests/cloudstack_standin/server.py); "
+          "neither is proof of CloudStack behaviour")
     print("  remove everything: make lab-down")
+    return ok
 
 
 def cmd_up(args: argparse.Namespace) -> None:
@@ -332,9 +503,12 @@ def cmd_up(args: argparse.Namespace) -> None:
     version = next((hv.get("cloudstack_version") for hv in inv["_meta"]["hostvars"].values()
                     if hv.get("cloudstack_version")), "4.22")
     standin = standin_mirror(machines, version)
+    standin_api()
     log(f"machines up in {time.time() - t0:.0f} s")
     rc = 0 if args.no_converge else converge(args.inventory, standin)
-    summary(machines)
+    if not summary(machines, args.inventory) and rc == 0 and not args.no_converge:
+        log("site.yml passed, yet a unit above is not active")
+        rc = 1
     log(f"make lab took {time.time() - t0:.0f} s" + ("" if rc == 0 else f"; site.yml FAILED (rc {rc})"))
     sys.exit(rc)
 
@@ -351,6 +525,7 @@ def cmd_down(_args: argparse.Namespace) -> None:
             run(["docker", "network", "rm", *nets])
         log(f"removed {len(ids)} containers, {len(nets)} networks")
     run_visible([str(LAB / "bin" / "lab-vm"), "down", "lab"], "lab-vm down lab")
+    standin_api_stop()
     shutil.rmtree(STATE, ignore_errors=True)
     log("removed .lab/")
     # the lab CA (inventories/lab: kvm_host_tls_ca_dir, outside the project)

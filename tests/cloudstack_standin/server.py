@@ -25,7 +25,7 @@ shape, `{"<command>response": {"uuidList": [], "errorcode": N,
 "cserrorcode": M, "errortext": "..."}}`, with the HTTP status N.
 
     python tests/cloudstack_standin/server.py --port 8096 --state st.json \
-        --keys KEY:SECRET [--async-polls 1]
+        --keys KEY:SECRET [--keys-file FILE] [--async-polls 1]
 
 It binds 127.0.0.1 only, serves /client/api (any path), and stops on
 SIGTERM or SIGINT. `--state FILE` is read at start (when it exists) and
@@ -1036,11 +1036,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="CloudStack API STAND-IN (tests only; not CloudStack)")
     parser.add_argument("--port", type=int, default=8096)
     parser.add_argument("--state", help="JSON state file, read at start and written after each change")
-    parser.add_argument("--keys", action="append", required=True, metavar="APIKEY:SECRET")
+    parser.add_argument("--keys", action="append", default=[], metavar="APIKEY:SECRET")
+    parser.add_argument("--keys-file", metavar="FILE",
+                        help="APIKEY:SECRET lines (keeps the secret off the process list)")
     parser.add_argument("--async-polls", type=int, default=1,
                         help="queryAsyncJobResult answers jobstatus 0 this many times before the result")
     args = parser.parse_args(argv)
-    keys = dict(k.split(":", 1) for k in args.keys)
+    pairs = list(args.keys)
+    if args.keys_file:
+        with open(args.keys_file, encoding="utf-8") as handle:
+            pairs += [line.strip() for line in handle if line.strip()]
+    if not pairs or not all(":" in pair for pair in pairs):
+        parser.error("give the API keys as APIKEY:SECRET with --keys or --keys-file")
+    keys = dict(k.split(":", 1) for k in pairs)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     httpd = serve(args.port, keys, args.state, args.async_polls)
 

@@ -232,3 +232,15 @@ def test_failover_survey_asks_what_the_playbook_reads():
     # the playbook refuses a confirmation that is not the target's name
     assert ("(cloudstack_db_failover_target_confirm | string | trim)"
             " == cloudstack_db_failover_target") in failover
+
+
+def test_site_survey_asks_the_batches_the_playbook_reads():
+    spec = job_templates()["site.yml"]["survey_spec"]["spec"]
+    questions = {question["variable"]: question for question in spec}
+    assert set(questions) == {"cloudstack_hypervisor_serial",
+                              "cloudstack_hypervisor_max_fail_percentage"}
+    # the survey's defaults are the playbook's
+    with open(os.path.join(ROOT, "playbooks", "hypervisors.yml"), encoding="utf-8") as handle:
+        hypervisors = handle.read()
+    for variable, question in questions.items():
+        assert "%s | default(%r)" % (variable, question["default"]) in hypervisors, variable
