@@ -93,9 +93,9 @@ def run(cmd: list[str], check: bool = True, **kw) -> subprocess.CompletedProcess
     return res
 
 
-def run_visible(cmd: list[str], what: str) -> None:
+def run_visible(cmd: list[str], what: str, env: dict | None = None) -> None:
     """Run with output on the terminal; stop the lab on failure."""
-    if subprocess.run(cmd, check=False).returncode != 0:
+    if subprocess.run(cmd, check=False, env=env).returncode != 0:
         die(f"{what} failed (see above)")
 
 
@@ -191,6 +191,9 @@ def vm_up(vms: list[dict]) -> list[dict]:
     }
     STATE.mkdir(mode=0o700, exist_ok=True)
     (STATE / "vms.json").write_text(json.dumps(spec, indent=1))
+    # lab-vm keeps its run directory under LAB_CACHE: lab-down must look
+    # where this run put the VMs, whatever LAB_CACHE it is given
+    (STATE / "lab-cache").write_text(os.environ.get("LAB_CACHE", str(LAB / "cache")))
     res = subprocess.run([str(LAB / "bin" / "lab-vm"), "up", str(STATE / "vms.json")],
                          capture_output=True, text=True, check=False)
     sys.stderr.write(res.stderr)
@@ -524,7 +527,12 @@ def cmd_down(_args: argparse.Namespace) -> None:
         if nets:
             run(["docker", "network", "rm", *nets])
         log(f"removed {len(ids)} containers, {len(nets)} networks")
-    run_visible([str(LAB / "bin" / "lab-vm"), "down", "lab"], "lab-vm down lab")
+    caches = {os.environ.get("LAB_CACHE", str(LAB / "cache"))}
+    if (STATE / "lab-cache").exists():
+        caches.add((STATE / "lab-cache").read_text().strip())
+    for cache in sorted(caches):
+        run_visible([str(LAB / "bin" / "lab-vm"), "down", "lab"], "lab-vm down lab",
+                    env=dict(os.environ, LAB_CACHE=cache))
     standin_api_stop()
     shutil.rmtree(STATE, ignore_errors=True)
     log("removed .lab/")
