@@ -104,8 +104,14 @@ def tool(name: str) -> str:
     return str(venv) if venv.exists() else name
 
 
+def ansible_env(**extra: str) -> dict:
+    """The environment of every Ansible command the lab runs: the
+    repository's ansible.cfg, plus ``extra``."""
+    return dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), **extra)
+
+
 def inventory(path: str) -> dict:
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    env = ansible_env()
     res = run([tool("ansible-inventory"), "-i", path, "--list"], env=env, cwd=REPO)
     return json.loads(res.stdout)
 
@@ -360,7 +366,7 @@ def reach(inv_path: str) -> None:
     """Every host of the inventory answers through the overlay's connection."""
     cmd = [tool("ansible"), "all", "-i", inv_path, "-i", ".lab/connection.yml",
            "-m", "ansible.builtin.ping", "-o"]
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    env = ansible_env()
     res = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     if res.returncode != 0:
         sys.stderr.write(res.stdout + res.stderr)
@@ -371,7 +377,7 @@ def reach(inv_path: str) -> None:
 def hardware(inv_path: str) -> None:
     """What the operator's machines already have (lab/hardware.yml): storage disks."""
     cmd = [tool("ansible-playbook"), "lab/hardware.yml", "-i", inv_path, "-i", ".lab/connection.yml"]
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    env = ansible_env()
     if subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode != 0:
         die("lab/hardware.yml failed (see above): the lab machines are not ready for site.yml")
 
@@ -386,7 +392,7 @@ def site_command(inv_path: str, standin: bool) -> list[str]:
 def converge(inv_path: str, standin: bool) -> int:
     cmd = site_command(inv_path, standin)
     log("running: " + " ".join(["ansible-playbook", *cmd[1:]]))
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    env = ansible_env()
     return subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
 
 
@@ -415,8 +421,7 @@ def unit_states(inv_path: str) -> dict[str, dict[str, str]]:
            "-m", "ansible.builtin.shell", "-a",
            "systemctl is-active " + " ".join(units) + "; echo ---; systemctl list-units --no-legend "
            "--plain --state=active 'cloudstack-*-firewall.service' | cut -d' ' -f1"]
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-               ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
+    env = ansible_env(ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
     res = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     try:
         hosts = json.loads(res.stdout)["plays"][0]["tasks"][0]["hosts"]

@@ -56,8 +56,7 @@ def main():
     subprocess.run([str(ROOT / "lab" / "bin" / "lab-up"), "--inventory", INVENTORY, "--no-converge"],
                    cwd=ROOT, check=True)
     machines = time.monotonic() - start
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
+    env = lab_up.ansible_env(ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
     cmd = lab_up.site_command(INVENTORY, (lab_up.STATE / "standin.yml").exists())
     first = run("site-1", cmd, env)
     second = run("site-2", cmd, env)
