@@ -117,3 +117,28 @@ def _started(inventory, *extra):
 ])
 def test_batches_stop_before_the_next_hosts(batch_inventory, extra, expected):
     assert _started(batch_inventory, *extra) == expected
+
+
+@pytest.mark.parametrize("extra,named", [
+    (("-e", "cloudstack_hypervisor_serial=abc"), "'abc'"),
+    (("-e", "cloudstack_hypervisor_serial=0"), "'0'"),
+    (("-e", "cloudstack_hypervisor_serial=-2"), "'-2'"),
+    (("-e", "cloudstack_hypervisor_serial=150%"), "'150%'"),
+    (("-e", '{"cloudstack_hypervisor_serial": [1, 2]}'), "'[1, 2]'"),
+    (("-e", "cloudstack_hypervisor_max_fail_percentage=lots"), "'lots'"),
+    (("-e", "cloudstack_hypervisor_max_fail_percentage=101"), "'101'"),
+    (("-e", '{"cloudstack_hypervisor_max_fail_percentage": 2.5}'), "'2.5'"),
+])
+def test_bad_batch_settings_are_refused_before_any_host(batch_inventory, extra, named):
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_NOCOLOR="1")
+    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                           "-i", batch_inventory, "playbooks/hypervisors.yml", *extra],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert named in out and "fix the extra var" in out, out
+    # refused on the controller: no KVM host was contacted
+    for host in HOSTS:
+        assert "[%s]" % host not in out, out
