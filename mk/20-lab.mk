@@ -25,5 +25,9 @@ molecule-lab_container: setup lab-image-container
 molecule-lab_vm: setup lab-image-vm
 	molecule test -s lab_vm
 
-TEST_TARGETS += molecule-lab_container molecule-lab_vm
-TEST_VM_TARGETS += molecule-lab_vm
+# molecule-lab_vm is not in make test: its proof of the VM platform (a bond
+# on a real kernel, lab-link's cuts, both cables out = unreachable) runs in
+# molecule/hardware_lab's bond failover, on VMs that boot anyway (2 TCG
+# boots and 131 s less in run 14's terms). Run it alone when changing
+# lab/lib/lab_vm.py: make molecule-lab_vm.
+TEST_TARGETS += molecule-lab_container
