@@ -52,6 +52,20 @@ SSH_OPTS = [
 ]
 
 
+# The first command over SSH once a VM answers: it proves the login works and
+# stamps the apt lists directory. The disk carries no apt lists (its packages
+# are baked in) and that directory's mtime is the disk's build time, which is
+# what ansible.builtin.apt's cache_valid_time reads. On a disk built more than
+# a day before, every role's "refresh the package index when older than a day"
+# would fetch and parse Debian's lists under TCG in every VM; worse, a
+# scenario that crosses the disk's 24-hour mark in mid-run sees that refresh
+# turn from ok into a change between its steps (make test run 15:
+# hardware_lab's check step failed so). Stamped at boot, the lists count as
+# fresh for the VM's life. They stay empty: a role that installs a package the
+# disk lacks fails, as it did before (lab/images/vm/packages.txt).
+BOOT_PROBE = "touch -c /var/lib/apt/lists"
+
+
 def die(msg: str) -> None:
     print(f"lab-vm: ERROR: {msg}", file=sys.stderr)
     sys.exit(1)
@@ -288,7 +302,7 @@ def wait_ssh(spec: dict, vm: dict, deadline: float) -> float | str:
             with socket.create_connection((address, 22), timeout=5) as s:
                 s.settimeout(30)
                 if s.recv(16).startswith(b"SSH-"):
-                    if run([*ssh_cmd(address), "true"], check=False).returncode == 0:
+                    if run([*ssh_cmd(address), BOOT_PROBE], check=False).returncode == 0:
                         return time.time() - t0
         except OSError:
             pass

@@ -56,6 +56,10 @@ def storage_nfs_size_problems(exports, mounts, host=""):
     return st.size_problems(exports, mounts, host=host)
 
 
+def storage_ini_items_to_apply(items, text, attributes_ok=True):
+    return st.ini_items_to_apply(items, text, attributes_ok=attributes_ok)
+
+
 def storage_iscsi_targets(hostvars, groups, host, luns=None,
                           backstore_dir="/var/lib/iscsi_disks", portals=None,
                           chap=None):
@@ -98,7 +102,7 @@ class FilterModule(object):
     def filters(self):
         return dict((f.__name__, _wrap(f)) for f in (
             storage_nfs_exports, storage_nfs_export_line,
-            storage_nfs_firewall_clients, storage_nfs_size_problems,
+            storage_nfs_firewall_clients, storage_nfs_size_problems, storage_ini_items_to_apply,
             storage_iscsi_targets, storage_iscsi_plan, storage_iscsi_initiator_iqn,
             storage_iqn_valid, storage_iscsi_initiator_sources, storage_iscsi_chap,
             storage_iscsi_chap_problems))

@@ -285,6 +285,51 @@ def _fmt(n):
 
 # --------------------------------------------------------------------- iSCSI
 
+_INI_SECTION = re.compile(r"^\s*\[([^\]]*)\]\s*$")
+
+
+def ini_items_to_apply(items, text, attributes_ok=True):
+    """The items (dicts: section, option, value) an INI file with this text
+    does not already hold exactly as community.general.ini_file with
+    no_extra_spaces writes them: once, as the line ``option=value``, in the
+    only ``[section]`` of that name. ``text`` None (no file, or unreadable)
+    means all of them. When the file's owner or mode is wrong
+    (``attributes_ok`` false) and every value is right, the first item is
+    returned, so that one ini_file run puts them right. Comment lines
+    (``#``, ``;``) are not options."""
+    items = list(items or [])
+    if text is None:
+        return items
+    if not isinstance(text, str):
+        raise StorageError("the file's text must be a string, got %s" % type(text).__name__)
+    sections = {}
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        head = _INI_SECTION.match(line)
+        if head:
+            current = head.group(1).strip()
+            sections.setdefault(current, []).append([])
+            continue
+        if current is not None:
+            sections[current][-1].append(line)
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not {"section", "option", "value"} <= set(item):
+            raise StorageError("each item needs section, option and value, got %r" % (item,))
+        section, option, value = str(item["section"]), str(item["option"]), str(item["value"])
+        blocks = sections.get(section, [])
+        lines = [ln for block in blocks for ln in block]
+        same_option = [ln for ln in lines if ln.split("=", 1)[0].strip() == option]
+        if len(blocks) != 1 or same_option != ["%s=%s" % (option, value)]:
+            out.append(item)
+    if not out and items and not attributes_ok:
+        out.append(items[0])
+    return out
+
+
 def default_initiator_iqn(hostname, prefix="iqn.2025-01.org.cloudstack.infra"):
     """The initiator IQN a host gets when it sets no cloudstack_iscsi_initiator_iqn.
 

@@ -617,3 +617,67 @@ def test_iscsi_initiator_sources_filter_as_cidrs():
     groups = {"cloudstack_nfs": ["nfs1"], "cloudstack_iscsi_targets": ["nfs1"],
               "cloudstack_xenserver_hosts": ["xen1", "xen2"], "cloudstack_lb": ["lb1"]}
     assert f(hv, groups, "nfs1") == {"ipv4": ["10.10.0.31/32", "10.10.0.32/32"], "ipv6": []}
+
+
+# ---- ini_items_to_apply: what nfs_server's ini_file loop still has to set ----
+INI_ITEMS = [
+    {"section": "mountd", "option": "port", "value": "892"},
+    {"section": "statd", "option": "port", "value": "662"},
+    {"section": "statd", "option": "outgoing-port", "value": "2020"},
+]
+HELD = "[mountd]\nport=892\n[statd]\nport=662\noutgoing-port=2020\n"
+
+
+@pytest.mark.parametrize("text,attributes_ok,expected", [
+    # nothing to read: every item
+    (None, True, [0, 1, 2]),
+    ("", True, [0, 1, 2]),
+    # all held exactly as ini_file (no_extra_spaces) writes them
+    (HELD, True, []),
+    # ... in another order, between other options and comments
+    ("# nfs.conf\n[general]\npipefs-directory=/run/rpc_pipefs\n[statd]\n# port=0\noutgoing-port=2020\nport=662\n"
+     "name=x\n[mountd]\n;port=1\nmanage-gids=y\nport=892\n", True, []),
+    # right values, wrong owner or mode: one ini_file run puts them right
+    (HELD, False, [0]),
+    # another value, spaces around '=', the option commented out or missing
+    (HELD.replace("port=892", "port=893"), True, [0]),
+    (HELD.replace("port=892", "port = 892"), True, [0]),
+    (HELD.replace("port=892", "# port=892"), True, [0]),
+    (HELD.replace("outgoing-port=2020\n", ""), True, [2]),
+    # twice in its section, or its section twice: ini_file decides
+    (HELD + "[statd]\nname=y\n", True, [1, 2]),
+    (HELD.replace("port=662\n", "port=662\nport=662\n"), True, [1]),
+    # an option of the same name in another section does not count
+    ("[mountd]\nport=892\n[lockd]\nport=662\noutgoing-port=2020\n", True, [1, 2]),
+    # an option before any section header is not in a section
+    ("port=892\n[statd]\nport=662\noutgoing-port=2020\n", True, [0]),
+    # CRLF line ends, blank lines, indented lines
+    (HELD.replace("\n", "\r\n") + "\r\n", True, []),
+    ("[mountd]\n   port=892\n\n[statd]\n\tport=662\noutgoing-port=2020\n", True, []),
+    # a value that is only a prefix, or a longer one
+    (HELD.replace("port=662", "port=6620"), True, [1]),
+])
+def test_ini_items_to_apply(text, attributes_ok, expected):
+    got = st.ini_items_to_apply(INI_ITEMS, text, attributes_ok=attributes_ok)
+    assert got == [INI_ITEMS[i] for i in expected]
+
+
+def test_ini_items_to_apply_values_compared_as_text():
+    items = [{"section": "mountd", "option": "port", "value": 892}]
+    assert st.ini_items_to_apply(items, "[mountd]\nport=892\n") == []
+
+
+@pytest.mark.parametrize("items,text", [
+    ([{"section": "mountd", "option": "port"}], "[mountd]\nport=892\n"),
+    (["mountd.port=892"], "[mountd]\nport=892\n"),
+    (INI_ITEMS, b"[mountd]\nport=892\n"),
+    (INI_ITEMS, 42),
+])
+def test_ini_items_to_apply_refuses_malformed_input(items, text):
+    with pytest.raises(st.StorageError):
+        st.ini_items_to_apply(items, text)
+
+
+def test_ini_items_to_apply_no_items():
+    assert st.ini_items_to_apply([], HELD, attributes_ok=False) == []
+    assert st.ini_items_to_apply(None, None) == []
