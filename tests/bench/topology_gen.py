@@ -80,7 +80,11 @@ def generate(n_hosts):
             if size < 2:
                 xen, size = False, zone_n - i
             if c % 8 == 0:
+                # its own reserved system range, off every host's address
+                # (hosts from .0.10 up, the infrastructure at .255.x: CS308)
                 zone["pods"].append({"name": "pod%d" % (c // 8),
+                                     "start": "%s.%d.1" % (mg, 128 + c // 8),
+                                     "end": "%s.%d.254" % (mg, 128 + c // 8),
                                      "clusters": []})
             hosts = []
             for _k in range(size):
@@ -105,7 +109,8 @@ def generate(n_hosts):
             groups["cloudstack_xenserver_hosts" if xen else
                    "cloudstack_kvm_hosts"].extend(hosts)
             cluster = {
-                "name": "c%d" % c, "hypervisor": "XenServer" if xen else "KVM",
+                # unique across zones (CS109: the API modules find a cluster by name)
+                "name": "z%dc%d" % (z, c), "hypervisor": "XenServer" if xen else "KVM",
                 "hosts": hosts, "max_instances_per_host": 50,
                 "host_failures_to_tolerate": 1 if size > 1 else 0,
                 "planned_instances": 10 * size,
@@ -115,6 +120,8 @@ def generate(n_hosts):
                 "primary_storage": [
                     {"name": "ps-z%dc%d" % (z, c), "type": "iscsi",
                      "target": "iqn.2026-01.example:z%dc%d" % (z, c),
+                     # a target outside the inventory: its portal (CS212)
+                     "portal": sa + ".255.10",
                      "size_tb": 4, "multipath": True} if xen else
                     {"name": "ps-z%dc%d" % (z, c), "type": "nfs",
                      "server": "nfs1", "path": "/export/z%dc%d" % (z, c),
