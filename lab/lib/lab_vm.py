@@ -53,17 +53,19 @@ SSH_OPTS = [
 
 
 # The first command over SSH once a VM answers: it proves the login works and
-# stamps the apt lists directory. The disk carries no apt lists (its packages
-# are baked in) and that directory's mtime is the disk's build time, which is
-# what ansible.builtin.apt's cache_valid_time reads. On a disk built more than
-# a day before, every role's "refresh the package index when older than a day"
-# would fetch and parse Debian's lists under TCG in every VM; worse, a
-# scenario that crosses the disk's 24-hour mark in mid-run sees that refresh
-# turn from ok into a change between its steps (make test run 15:
-# hardware_lab's check step failed so). Stamped at boot, the lists count as
-# fresh for the VM's life. They stay empty: a role that installs a package the
-# disk lacks fails, as it did before (lab/images/vm/packages.txt).
-BOOT_PROBE = "touch -c /var/lib/apt/lists"
+# dates the apt lists directory back to 2000, as the container image does.
+# The disk carries no apt lists (its packages are baked in), and that
+# directory's mtime, which ansible.builtin.apt's cache_valid_time reads, was
+# the disk's build time: roles refreshing "when older than an hour" fetched
+# the lists and roles refreshing "when older than a day" did not, depending
+# on the disk's age, and a scenario that crossed the disk's 24-hour mark in
+# mid-run saw such a refresh turn from ok into a change between its steps
+# (make test run 15: hardware_lab's check step failed so). Dated back, the
+# first refresh in every VM fetches the lists (a change, in converge), and
+# every later one within the hour or day is ok, whatever the disk's age.
+# (Stamping it fresh instead made host_hygiene's package install fail on the
+# lab's nfs1: empty lists that looked current.)
+BOOT_PROBE = "touch -c -d 2000-01-01 /var/lib/apt/lists"
 
 
 def die(msg: str) -> None:
