@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import bisect
 import fnmatch
 import re
 
@@ -381,6 +382,13 @@ def range_rules(ctx):
 
 def _check_ranges(ctx, ranges, used):
     checked = []
+    # the used addresses sorted once per IP version, each range then a slice
+    # of them (bisect): a scan of every address per range was quadratic
+    ordered = {}
+    for a, h in sorted(used.items(), key=lambda item: (item[0].version, item[0], item[1])):
+        ordered.setdefault(a.version, ([], []))
+        ordered[a.version][0].append(a)
+        ordered[a.version][1].append((a, h))
     for where, keys, pair, cidr, gateway in ranges:
         if pair is None:
             if keys.startswith("the pod's guest"):
@@ -409,8 +417,8 @@ def _check_ranges(ctx, ranges, used):
             ctx.add("CS308", where, "range %s-%s of %s holds its gateway %s"
                     % (start, end, where, gateway),
                     "move %s off the gateway" % keys)
-        inside = sorted((a, h) for a, h in used.items()
-                        if a.version == start.version and start <= a <= end)
+        keys, pairs = ordered.get(start.version, ([], []))
+        inside = pairs[bisect.bisect_left(keys, start):bisect.bisect_right(keys, end)]
         if inside:
             listed = ", ".join("%s (%s)" % (a, h)
                                for a, h in inside[:MAX_LISTED])
