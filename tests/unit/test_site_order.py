@@ -88,15 +88,20 @@ def fixture_batch_inventory(tmp_path):
     return str(path)
 
 
-def _started(inventory, *extra):
+def _hypervisors_playbook(inventory, *extra):
+    """ansible-playbook playbooks/hypervisors.yml on the inventory: (rc, output)."""
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_NOCOLOR="1")
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
                            "-i", inventory, "playbooks/hypervisors.yml", *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _started(inventory, *extra):
+    rc, out = _hypervisors_playbook(inventory, *extra)
+    assert rc != 0, out
     # every host reads its facts (the read-only play over all hosts) ...
     assert out.count("Read CPU, time and root filesystem facts") == 1, out
     for host in HOSTS:
@@ -130,14 +135,8 @@ def test_batches_stop_before_the_next_hosts(batch_inventory, extra, expected):
     (("-e", '{"cloudstack_hypervisor_max_fail_percentage": 2.5}'), "'2.5'"),
 ])
 def test_bad_batch_settings_are_refused_before_any_host(batch_inventory, extra, named):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_NOCOLOR="1")
-    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-                           "-i", batch_inventory, "playbooks/hypervisors.yml", *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out
+    rc, out = _hypervisors_playbook(batch_inventory, *extra)
+    assert rc != 0, out
     assert named in out and "fix the extra var" in out, out
     # refused on the controller: no KVM host was contacted
     for host in HOSTS:
