@@ -75,7 +75,7 @@ unit: setup
 # first converge, the idempotent re-run (at most 35% of the first) and
 # --check --diff on the converged site (no change); tests/bench/site_bench.py.
 # BENCH_SITE=0 runs the validator's part only.
-bench: setup
+bench: setup standin-tools
 	python tests/bench/bench.py
 	if [ "$${BENCH_SITE:-1}" != 0 ]; then python tests/bench/site_bench.py; fi
 

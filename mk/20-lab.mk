@@ -13,7 +13,7 @@ lab-images:
 	lab/bin/lab-image all
 
 # Local machines that mirror inventories/lab, then site.yml on them.
-lab: setup
+lab: setup standin-tools
 	lab/bin/lab-up
 
 lab-down:
