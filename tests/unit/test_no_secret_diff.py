@@ -36,10 +36,10 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
 
-WRITERS = {"copy", "template", "lineinfile", "blockinfile", "ini_file", "replace", "assemble", "slurp"}
+WRITERS = {"copy", "template", "lineinfile", "blockinfile", "ini_file", "replace", "assemble", "slurp", "host_files"}
 SECRET = re.compile(r"((?<!item)\.key\b|/key\b|private|password|passwd|secret|token|\bpsk\b|_psk\b|_key\b|credential)", re.I)
 PUBLIC = re.compile(r"(\.pub\b|keyring|\.asc\b|\.gpg\b|public|fingerprint|pubkey)", re.I)
-WRITER_FIELDS = ("dest", "path", "src", "content", "line", "block", "value", "regexp")
+WRITER_FIELDS = ("dest", "path", "src", "content", "line", "block", "value", "regexp", "files")
 TASK_KEYS = {
     "name", "when", "loop", "loop_control", "register", "notify", "tags", "vars", "become", "become_user",
     "delegate_to", "run_once", "no_log", "diff", "changed_when", "failed_when", "check_mode", "until",
@@ -102,8 +102,29 @@ def _all_tasks():
                 yield os.path.relpath(path, ROOT), task
 
 
-def _extra(task):
-    return " %s %s" % (task.get("loop") or "", task.get("vars") or "")
+def _role_vars(path):
+    """The role's vars/main.yml (tasks name their file lists there, e.g.
+    cloudstack.infra.host_files' files), {} outside a role."""
+    parts = path.split(os.sep)
+    if parts[0] != "roles":
+        return {}
+    vars_file = os.path.join(ROOT, "roles", parts[1], "vars", "main.yml")
+    if not os.path.exists(vars_file):
+        return {}
+    with open(vars_file, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_Loader) or {}
+
+
+def _extra(task, path=None):
+    """The loop, the task's vars, and the role variables the task's text
+    names (their definitions, one level deep: a host_files list in
+    vars/main.yml is audited with the task that writes it)."""
+    text = " %s %s" % (task.get("loop") or "", task.get("vars") or "")
+    if path:
+        role_vars = _role_vars(path)
+        named = set(re.findall(r"\b(__[A-Za-z0-9_]+)", str(task) + text))
+        text += " " + " ".join(str(role_vars[name]) for name in sorted(named) if name in role_vars)
+    return text
 
 
 def _writes_secret(path, task):
@@ -111,7 +132,7 @@ def _writes_secret(path, task):
     if module.split(".")[-1] not in WRITERS or (path, task.get("name")) in NOT_SECRET:
         return False
     args = task[module] if isinstance(task[module], dict) else {}
-    text = " ".join(str(args.get(k, "")) for k in WRITER_FIELDS) + _extra(task)
+    text = " ".join(str(args.get(k, "")) for k in WRITER_FIELDS) + _extra(task, path)
     if module.split(".")[-1] == "template" and args.get("src"):
         template = os.path.join(ROOT, os.path.dirname(os.path.dirname(path)), "templates", str(args["src"]))
         if os.path.exists(template):
