@@ -74,6 +74,31 @@ def item_problems(items):
     return problems
 
 
+def read_problems(paths):
+    """The problems of the list of paths to read (absolute, each once)."""
+    if paths is None:
+        return []
+    if not isinstance(paths, list):
+        return ["read must be a list of absolute paths, got %r" % (paths,)]
+    problems = []
+    seen = set()
+    for index, path in enumerate(paths):
+        if not isinstance(path, str) or not path.startswith("/") or "\n" in path:
+            problems.append("read[%d] must be an absolute path, got %r" % (index, path))
+        elif posixpath.normpath(path) in seen:
+            problems.append("read[%d] (%s) is named twice; name each path once" % (index, path))
+        else:
+            seen.add(posixpath.normpath(path))
+    return problems
+
+
+def check_reads(paths):
+    """Raise HostFilesError naming every problem (read_problems)."""
+    problems = read_problems(paths)
+    if problems:
+        raise HostFilesError("host_files refused, nothing changed: " + "; ".join(problems))
+
+
 def check_items(items):
     """Raise HostFilesError naming every problem (item_problems)."""
     problems = item_problems(items)

@@ -28,6 +28,8 @@ description:
     and passed as O(files[].content).
   - Meant for small text files (configuration, unit files, scripts). The content travels in the module's
     arguments; for a file holding a secret, set C(no_log) on the task.
+  - O(read) names files to read in the same run, before anything is written (what a role would otherwise ask
+    M(ansible.builtin.stat) or M(ansible.builtin.slurp) for); they are returned in RV(read) and never changed.
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
 options:
@@ -68,6 +70,13 @@ options:
             file. A non-zero exit fails the task and leaves the file as it was. Runs only when the
             content changes, as with M(ansible.builtin.copy).
         type: str
+  read:
+    description:
+      - Absolute paths of files to read before anything is written, returned in RV(read); nothing is changed
+        for them. May name a path of O(files) (then its state before this run is returned).
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -117,6 +126,37 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+read:
+  description: For each path of O(read), what it was before this run.
+  returned: always
+  type: dict
+  sample: {"/etc/nfs.conf": {"exists": true, "sha1": "0a4d55a8d778e5022fab701977c5d840bbc486d0", "owner": root,
+           "group": root, "mode": "0644", "size": 512, "content": "[mountd]\nport=892\n"}}
+  contains:
+    exists:
+      description: Whether the path exists (a file; a directory is named as such in RV(read.kind)).
+      type: bool
+    kind:
+      description: V(file), V(directory), V(link) or V(other); absent when the path does not exist.
+      type: str
+    sha1:
+      description: SHA-1 of a file's content.
+      type: str
+    owner:
+      description: Owner's name (or numeric id when it has none).
+      type: str
+    group:
+      description: Group's name (or numeric id).
+      type: str
+    mode:
+      description: Permission bits, four octal digits.
+      type: str
+    size:
+      description: Size in bytes.
+      type: int
+    content:
+      description: A file's text (UTF-8; undecodable bytes replaced); null when larger than 100 kB.
+      type: str
 changed_paths:
   description: The paths that changed (or would change in check mode), in the order given.
   returned: always
@@ -125,15 +165,21 @@ changed_paths:
   sample: [/etc/chrony/chrony.conf]
 """
 
+import grp
+import hashlib
 import os
+import pwd
 import shutil
+import stat
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible_collections.cloudstack.infra.plugins.module_utils.host_files import (
+    DIFF_MAX_BYTES,
     HostFilesError,
     check_items,
+    check_reads,
     content_diff,
 )
 
@@ -226,16 +272,47 @@ def _absent(module, item, diffs):
 HANDLERS = {"file": _file, "directory": _directory, "absent": _absent}
 
 
+def _name(lookup, number):
+    try:
+        return lookup(number)[0]
+    except KeyError:
+        return str(number)
+
+
+def _read(path):
+    """What path is now (nothing changed): exists, kind, owner, group, mode, size, and a file's sha1 and text."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return {"exists": False}
+    kind = ("link" if stat.S_ISLNK(st.st_mode) else "directory" if stat.S_ISDIR(st.st_mode)
+            else "file" if stat.S_ISREG(st.st_mode) else "other")
+    out = {"exists": True, "kind": kind, "owner": _name(pwd.getpwuid, st.st_uid),
+           "group": _name(grp.getgrgid, st.st_gid), "mode": "%04o" % stat.S_IMODE(st.st_mode), "size": st.st_size}
+    if kind == "file":
+        with open(path, "rb") as handle:
+            data = handle.read()
+        out["sha1"] = hashlib.sha1(data).hexdigest()
+        out["content"] = to_text(data, errors="surrogate_then_replace") if len(data) <= DIFF_MAX_BYTES else None
+    return out
+
+
 def main():
     module = AnsibleModule(
-        argument_spec=dict(files=dict(type="list", elements="dict", required=True, options=ITEM_SPEC)),
+        argument_spec=dict(files=dict(type="list", elements="dict", required=True, options=ITEM_SPEC),
+                           read=dict(type="list", elements="str", default=[])),
         supports_check_mode=True,
     )
     items = module.params["files"]
     try:
         check_items(items)
+        check_reads(module.params["read"])
     except HostFilesError as err:
         module.fail_json(msg=to_native(err))
+    try:
+        read = dict((path, _read(path)) for path in module.params["read"])
+    except (IOError, OSError) as err:
+        module.fail_json(msg="host_files: cannot read: %s" % to_native(err))
     changed_paths = []
     diffs = []
     for item in items:
@@ -244,7 +321,7 @@ def main():
                 changed_paths.append(item["path"])
         except (IOError, OSError) as err:
             module.fail_json(msg="host_files: %s: %s" % (item["path"], to_native(err)), changed_paths=changed_paths)
-    result = dict(changed=bool(changed_paths), changed_paths=changed_paths)
+    result = dict(changed=bool(changed_paths), changed_paths=changed_paths, read=read)
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

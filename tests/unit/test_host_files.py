@@ -3,6 +3,7 @@ module on real files under a temporary directory (ansible-playbook on the
 controller, connection local): first run writes, second changes nothing,
 check mode writes nothing, a refused validate and a malformed list leave
 everything as it was."""
+import hashlib
 import os
 import stat
 import sys
@@ -133,3 +134,47 @@ def test_module_on_real_files(tmp_path):
     assert stat.S_IMODE(os.stat(base / "x.d").st_mode) == 0o750
     assert not old.exists()
     assert [p.name for p in (base / "x.d").iterdir()] == ["a.conf"], "no temporary file left behind"
+
+
+@pytest.mark.parametrize("paths,expected", [
+    (["/etc/a", "/proc/sys/x"], []),
+    ([], []),
+    (None, []),
+    ("/etc/a", ["read must be a list"]),
+    (["etc/a"], ["read[0] must be an absolute path"]),
+    (["/etc/a", "/etc//a"], ["read[1] (/etc//a) is named twice"]),
+    ([3], ["read[0] must be an absolute path"]),
+])
+def test_read_list_checks(paths, expected):
+    problems = H.read_problems(paths)
+    assert len(problems) == len(expected) and all(e in p for e, p in zip(expected, problems)), problems
+
+
+def test_module_reads_before_it_writes(tmp_path):
+    conf = tmp_path / "a.conf"
+    conf.write_text("old\n")
+    os.chmod(conf, 0o640)
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * (H.DIFF_MAX_BYTES + 1))
+    files = [{"path": str(conf), "content": "new\n", "mode": "0644"}]
+    read = [str(conf), str(tmp_path), str(tmp_path / "none"), str(big), str(tmp_path / "none" / "below")]
+    rc, (check, real, bad) = run_play(tmp_path, _play([
+        _task("check mode", files, check_mode=True),
+        {"name": "real", "cloudstack.infra.host_files": {"files": files, "read": read}, "register": "out"},
+        {"name": "bad", "ignore_errors": True,
+         "cloudstack.infra.host_files": {"files": [dict(files[0], content="other\n")], "read": ["relative"]}},
+    ]), "localhost")
+    assert rc == 0
+    # check mode reported the change; the next task's read still finds the old content: it wrote nothing
+    assert check["read"] == {} and check["changed_paths"] == [str(conf)], check
+    got = real["read"]
+    # read before the write: the old content, sha1 and mode
+    assert got[str(conf)] == {"exists": True, "kind": "file", "owner": "root", "group": "root", "mode": "0640",
+                              "size": 4, "sha1": hashlib.sha1(b"old\n").hexdigest(), "content": "old\n"}
+    assert got[str(tmp_path)]["kind"] == "directory" and "content" not in got[str(tmp_path)]
+    assert got[str(tmp_path / "none")] == {"exists": False}
+    assert got[str(tmp_path / "none" / "below")] == {"exists": False}
+    assert got[str(big)]["content"] is None and got[str(big)]["size"] == H.DIFF_MAX_BYTES + 1
+    assert real["changed_paths"] == [str(conf)] and conf.read_text() == "new\n"
+    assert bad["failed"] and "read[0] must be an absolute path" in bad["msg"]
+    assert conf.read_text() == "new\n"
