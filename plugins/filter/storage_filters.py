@@ -56,8 +56,8 @@ def storage_nfs_size_problems(exports, mounts, host=""):
     return st.size_problems(exports, mounts, host=host)
 
 
-def storage_ini_items_to_apply(items, text, attributes_ok=True):
-    return st.ini_items_to_apply(items, text, attributes_ok=attributes_ok)
+def storage_ini_items_to_apply(items, text, attributes_ok=True, no_extra_spaces=True):
+    return st.ini_items_to_apply(items, text, attributes_ok=attributes_ok, no_extra_spaces=no_extra_spaces)
 
 
 def storage_iscsi_targets(hostvars, groups, host, luns=None,

@@ -288,7 +288,7 @@ def _fmt(n):
 _INI_SECTION = re.compile(r"^\s*\[([^\]]*)\]\s*$")
 
 
-def ini_items_to_apply(items, text, attributes_ok=True):
+def ini_items_to_apply(items, text, attributes_ok=True, no_extra_spaces=True):
     """The items (dicts: section, option, value) an INI file with this text
     does not already hold exactly as community.general.ini_file with
     no_extra_spaces writes them: once, as the line ``option=value``, in the
@@ -296,7 +296,8 @@ def ini_items_to_apply(items, text, attributes_ok=True):
     means all of them. When the file's owner or mode is wrong
     (``attributes_ok`` false) and every value is right, the first item is
     returned, so that one ini_file run puts them right. Comment lines
-    (``#``, ``;``) are not options."""
+    (``#``, ``;``) are not options. ``no_extra_spaces`` false: the line
+    ini_file writes without that option, ``option = value``."""
     items = list(items or [])
     if text is None:
         return items
@@ -323,7 +324,8 @@ def ini_items_to_apply(items, text, attributes_ok=True):
         blocks = sections.get(section, [])
         lines = [ln for block in blocks for ln in block]
         same_option = [ln for ln in lines if ln.split("=", 1)[0].strip() == option]
-        if len(blocks) != 1 or same_option != ["%s=%s" % (option, value)]:
+        line = ("%s=%s" if no_extra_spaces else "%s = %s") % (option, value)
+        if len(blocks) != 1 or same_option != [line]:
             out.append(item)
     if not out and items and not attributes_ok:
         out.append(items[0])

@@ -667,6 +667,25 @@ def test_ini_items_to_apply_values_compared_as_text():
     assert st.ini_items_to_apply(items, "[mountd]\nport=892\n") == []
 
 
+# idmapd.conf's Domain: ini_file without no_extra_spaces writes "Domain = value"
+IDMAP = [{"section": "General", "option": "Domain", "value": "lab.example"}]
+
+
+@pytest.mark.parametrize("text,no_extra_spaces,held", [
+    ("[General]\nDomain = lab.example\n", False, True),
+    ("[General]\nDomain=lab.example\n", False, False),
+    ("[General]\nDomain=lab.example\n", True, True),
+    ("[General]\nDomain = lab.example\n", True, False),
+    ("[General]\n#Domain = lab.example\n", False, False),
+    ("[General]\nDomain = other.example\n", False, False),
+    ("[Mapping]\nDomain = lab.example\n", False, False),
+    (None, False, False),
+])
+def test_ini_items_to_apply_spaced_lines(text, no_extra_spaces, held):
+    got = st.ini_items_to_apply(IDMAP, text, no_extra_spaces=no_extra_spaces)
+    assert got == ([] if held else IDMAP)
+
+
 @pytest.mark.parametrize("items,text", [
     ([{"section": "mountd", "option": "port"}], "[mountd]\nport=892\n"),
     (["mountd.port=892"], "[mountd]\nport=892\n"),
