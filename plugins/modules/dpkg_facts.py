@@ -22,6 +22,8 @@ description:
     module as usual.
   - The fact is what was installed when it was read. A package installed later in the run is missing from it,
     which only makes a role run apt; the collection's roles never remove packages.
+extends_documentation_fragment:
+  - cloudstack.infra.read_only
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
 options:
@@ -30,12 +32,6 @@ options:
     type: path
     default: /var/lib/dpkg/status
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
   facts:
     support: full
     description: Sets C(cloudstack_dpkg_installed).

@@ -22,6 +22,8 @@ description:
     (C(timedatectl show), else C(chronyc tracking), else
     C(/run/systemd/timesync/synchronized)); size and free space of the root
     filesystem; C(MemTotal) from C(/proc/meminfo).
+extends_documentation_fragment:
+  - cloudstack.infra.read_only
 author:
   - CloudStack infra maintainers (@cloudstack-infra)
 options:
@@ -31,12 +33,6 @@ options:
     type: path
     default: /
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
   platform:
     support: full
     platforms: posix
